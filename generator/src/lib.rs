@@ -1,0 +1,340 @@
+//! Code generator for rules_wasm_plugin: from `.proto` files to Rust glue for WebAssembly
+//! plugins whose interface is a protobuf service.
+//!
+//! A service marked `// wasm:plugin type=plugin version=1` (or with go-plugin's spelling,
+//! `// go:plugin type=plugin version=1`) is the interface a plugin implements; one marked
+//! `// wasm:plugin type=host` lists the functions a host offers to plugins. For both sides this
+//! crate writes prost message types plus glue:
+//!
+//! - [`guest()`]: for a plugin crate built for `wasm32-wasip1`, using `wasm-plugin-guest`;
+//! - [`host()`]: for a host crate, using `wasm-plugin-runtime`.
+//!
+//! ```no_run
+//! // build.rs of a plugin crate
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     wasm_plugin_build::guest().compile_protos(&["proto/greeting.proto"], &["proto"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `.proto` files are parsed in-process by protox; no `protoc` is needed. Well-known types map
+//! to `prost-types`, re-exported by the guest and runtime crates, so a plugin or host depends on
+//! one of those crates and nothing else. The same generator runs under protoc or buf as
+//! `protoc-gen-wasm-plugin` (see [`protoc`]). Directives are described in `docs/directives.md`.
+#![deny(missing_docs)]
+
+mod directive;
+mod error;
+mod format;
+mod glue;
+mod names;
+mod plan;
+pub mod protoc;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use prost_types::{FileDescriptorProto, FileDescriptorSet};
+
+pub use error::Error;
+use plan::Plan;
+
+/// Which side of the plugin boundary the generated glue is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The plugin, built for `wasm32-wasip1` against `wasm-plugin-guest`: a trait per plugin
+    /// service, a struct that calls the host functions.
+    Guest,
+    /// The host, built against `wasm-plugin-runtime`: a typed handle per plugin service, a
+    /// trait per host service.
+    Host,
+}
+
+impl Side {
+    /// The crate generated code of this side refers to.
+    fn crate_path(self) -> &'static str {
+        match self {
+            Side::Guest => "::wasm_plugin_guest",
+            Side::Host => "::wasm_plugin_runtime",
+        }
+    }
+}
+
+/// Generates glue for the plugin side; see [`Builder`].
+pub fn guest() -> Builder {
+    Builder::new(Side::Guest)
+}
+
+/// Generates glue for the host side; see [`Builder`].
+pub fn host() -> Builder {
+    Builder::new(Side::Host)
+}
+
+/// One generated Rust source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// The file name: the protobuf package with `.rs` (`greeting.rs`), `_.rs` for files without
+    /// a package, or the include file.
+    pub name: String,
+    /// rustfmt-clean Rust source.
+    pub content: String,
+}
+
+/// The default name of the file that includes every generated package as nested modules.
+pub const DEFAULT_INCLUDE_FILE: &str = "wasm_plugin.rs";
+
+/// Configures and runs code generation, in the manner of `tonic-build`.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    side: Side,
+    out_dir: Option<PathBuf>,
+    include_file: String,
+    cargo_directives: Option<bool>,
+}
+
+impl Builder {
+    /// A builder for `side` with the defaults below.
+    pub fn new(side: Side) -> Self {
+        Self {
+            side,
+            out_dir: None,
+            include_file: DEFAULT_INCLUDE_FILE.to_owned(),
+            cargo_directives: None,
+        }
+    }
+
+    /// Where files are written. Default: the `OUT_DIR` of the running build script.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The name of the file that nests all generated packages as modules, for
+    /// `include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"))`. Default: `wasm_plugin.rs`.
+    pub fn include_file(mut self, name: impl Into<String>) -> Self {
+        self.include_file = name.into();
+        self
+    }
+
+    /// Whether to print `cargo:` directives: rerun when a `.proto` file changes, and, for a guest
+    /// built for wasm, export libc's `malloc` and `free` from the plugin (the interface needs
+    /// them). Default: on when running in a build script (`OUT_DIR` is set).
+    pub fn emit_cargo_directives(mut self, enabled: bool) -> Self {
+        self.cargo_directives = Some(enabled);
+        self
+    }
+
+    /// Parses `protos` (paths under one of `includes`) with protox and writes the generated code
+    /// of every file they need, except the well-known types, which come from `prost-types`.
+    ///
+    /// # Errors
+    /// A `.proto` file that does not parse, an unusable directive (with file and line), or an
+    /// output directory that cannot be written.
+    pub fn compile_protos(
+        &self,
+        protos: &[impl AsRef<Path>],
+        includes: &[impl AsRef<Path>],
+    ) -> Result<(), Error> {
+        let mut compiler = protox::Compiler::new(includes.iter().map(AsRef::as_ref))
+            .map_err(render_protox_error)?;
+        compiler.include_imports(true).include_source_info(true);
+        for proto in protos {
+            compiler.open_file(proto).map_err(render_protox_error)?;
+        }
+        if self.cargo_directives() {
+            let mut sources: Vec<&Path> = compiler.files().filter_map(|file| file.path()).collect();
+            sources.sort();
+            for source in sources {
+                println!("cargo:rerun-if-changed={}", source.display());
+            }
+        }
+        self.compile_fds(compiler.file_descriptor_set())
+    }
+
+    /// Writes the generated code of every file in `fds` except the well-known types.
+    ///
+    /// `fds` must carry source info (comments), or directives cannot be found.
+    ///
+    /// # Errors
+    /// As [`Builder::compile_protos`].
+    pub fn compile_fds(&self, fds: FileDescriptorSet) -> Result<(), Error> {
+        let to_generate: Vec<String> = fds
+            .file
+            .iter()
+            .filter(|file| file.package() != "google.protobuf")
+            .map(|file| file.name().to_owned())
+            .collect();
+        let files = self.generate(&fds.file, &to_generate)?;
+        let out_dir = self.resolved_out_dir()?;
+        std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+            path: out_dir.clone(),
+            source,
+        })?;
+        for file in files {
+            write_if_changed(&out_dir.join(&file.name), &file.content)?;
+        }
+        if self.side == Side::Guest && self.cargo_directives() && target_is_wasm() {
+            // The host allocates request buffers with the plugin's libc `malloc`.
+            println!("cargo:rustc-link-arg-cdylib=--export=malloc");
+            println!("cargo:rustc-link-arg-cdylib=--export=free");
+        }
+        Ok(())
+    }
+
+    /// Generates code for the files named in `to_generate`; `files` holds them and everything
+    /// they import. Writes nothing: this is the entry point for protoc plugins and build rules.
+    ///
+    /// # Errors
+    /// An unusable directive (with file and line), or a file named in `to_generate` that
+    /// `files` does not hold.
+    pub fn generate(
+        &self,
+        files: &[FileDescriptorProto],
+        to_generate: &[String],
+    ) -> Result<Vec<GeneratedFile>, Error> {
+        let requested: Vec<&FileDescriptorProto> = to_generate
+            .iter()
+            .map(|name| {
+                files.iter().find(|file| file.name() == name).ok_or_else(|| {
+                    Error::Config(format!("{name} is to be generated but was not provided"))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let plan = Rc::new(Plan::new(requested.iter().copied())?);
+
+        let error = Rc::new(RefCell::new(None));
+        let mut config = prost_build::Config::new();
+        let crate_path = self.side.crate_path();
+        config
+            .prost_path(format!("{crate_path}::prost"))
+            .prost_types_path(format!("{crate_path}::prost_types"))
+            .service_generator(Box::new(glue::Glue::new(
+                self.side,
+                Rc::clone(&plan),
+                Rc::clone(&error),
+            )));
+        let requests = requested
+            .iter()
+            .map(|file| {
+                let module = prost_build::Module::from_protobuf_package_name(file.package());
+                (module, (*file).clone())
+            })
+            .collect();
+        let modules = config.generate(requests).map_err(Error::Prost)?;
+        if let Some(error) = error.borrow_mut().take() {
+            return Err(error);
+        }
+
+        let mut sources: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for file in &requested {
+            sources
+                .entry(file.package().to_owned())
+                .or_default()
+                .insert(file.name());
+        }
+        let mut generated: Vec<GeneratedFile> = modules
+            .into_iter()
+            .map(|(module, content)| {
+                let package = module.parts().collect::<Vec<_>>().join(".");
+                let from = sources.get(&package).map_or_else(String::new, |names| {
+                    names.iter().copied().collect::<Vec<_>>().join(", ")
+                });
+                GeneratedFile {
+                    name: module.to_file_name_or("_"),
+                    content: format::format(&format!(
+                        "// @generated by wasm-plugin-build from {from}. Do not edit.\n{content}"
+                    )),
+                }
+            })
+            .collect();
+        generated.sort_by(|a, b| a.name.cmp(&b.name));
+        generated.push(include_file(&self.include_file, &generated));
+        Ok(generated)
+    }
+
+    fn cargo_directives(&self) -> bool {
+        self.cargo_directives
+            .unwrap_or_else(|| self.out_dir.is_none() && std::env::var_os("OUT_DIR").is_some())
+    }
+
+    fn resolved_out_dir(&self) -> Result<PathBuf, Error> {
+        match &self.out_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+                Error::Config(
+                    "OUT_DIR is not set: call this from a build script, or set Builder::out_dir"
+                        .into(),
+                )
+            }),
+        }
+    }
+}
+
+fn target_is_wasm() -> bool {
+    std::env::var("TARGET").is_ok_and(|target| target.starts_with("wasm32"))
+}
+
+/// The file that nests every generated package: `pub mod a { pub mod b { include!("a.b.rs"); } }`.
+/// Paths are relative to the include file, so it works wherever the files are written.
+fn include_file(name: &str, generated: &[GeneratedFile]) -> GeneratedFile {
+    let mut content = String::from("// @generated by wasm-plugin-build. Do not edit.\n");
+    let mut open: Vec<&str> = Vec::new();
+    for file in generated {
+        let stem = file.name.trim_end_matches(".rs");
+        let parts: Vec<&str> = if stem == "_" {
+            Vec::new()
+        } else {
+            stem.split('.').collect()
+        };
+        let common = open.iter().zip(&parts).take_while(|(a, b)| a == b).count();
+        while open.len() > common {
+            open.pop();
+            content.push_str(&format!("{}}}\n", "    ".repeat(open.len())));
+        }
+        for part in &parts[common..] {
+            content.push_str(&format!("{}pub mod {part} {{\n", "    ".repeat(open.len())));
+            open.push(part);
+        }
+        content.push_str(&format!(
+            "{}include!(\"{}\");\n",
+            "    ".repeat(open.len()),
+            file.name
+        ));
+    }
+    while !open.is_empty() {
+        open.pop();
+        content.push_str(&format!("{}}}\n", "    ".repeat(open.len())));
+    }
+    GeneratedFile {
+        name: name.to_owned(),
+        content,
+    }
+}
+
+fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|old| old == content.as_bytes()) {
+        return Ok(());
+    }
+    std::fs::write(path, content).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// protox errors as `file:line:column: message`, the way compilers print them.
+fn render_protox_error(error: protox::Error) -> Error {
+    use miette::Diagnostic;
+    let located = error.labels().and_then(|mut labels| labels.next()).and_then(|label| {
+        let source = error.source_code()?;
+        let span = source.read_span(label.inner(), 0, 0).ok()?;
+        Some((span.line() + 1, span.column() + 1))
+    });
+    let file = error.file().unwrap_or("<protos>");
+    Error::Parse(match located {
+        Some((line, column)) => format!("{file}:{line}:{column}: {error}"),
+        None if error.is_file_not_found() || error.file().is_none() => error.to_string(),
+        None => format!("{file}: {error}"),
+    })
+}

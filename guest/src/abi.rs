@@ -1,0 +1,138 @@
+//! Buffers and packed `(ptr, len)` values of the binary interface (`docs/abi.md`).
+//!
+//! Every buffer that crosses the boundary comes from libc's `malloc` (exported to the host as
+//! `malloc`) and is released with libc's `free`, independent of the plugin's Rust global
+//! allocator: the side that receives a buffer frees it.
+
+use prost::Message;
+
+/// Bit 31 of a packed length marks a payload that is a UTF-8 error message.
+pub(crate) const ERROR_FLAG: u32 = 1 << 31;
+
+/// Packs a pointer and a length into the `i64` the interface returns: `ptr << 32 | len`.
+pub(crate) fn pack(ptr: u32, len: u32) -> u64 {
+    (u64::from(ptr) << 32) | u64::from(len)
+}
+
+/// A payload as found in a packed result.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Packed {
+    pub ptr: u32,
+    pub len: u32,
+    pub is_error: bool,
+}
+
+pub(crate) fn unpack(packed: u64) -> Packed {
+    let len = packed as u32;
+    Packed {
+        ptr: (packed >> 32) as u32,
+        len: len & !ERROR_FLAG,
+        is_error: len & ERROR_FLAG != 0,
+    }
+}
+
+mod libc {
+    unsafe extern "C" {
+        pub fn malloc(size: usize) -> *mut u8;
+        pub fn free(ptr: *mut u8);
+    }
+}
+
+/// Copies `bytes` into a fresh `malloc` buffer for the host, which frees it.
+fn to_host(bytes: &[u8], flags: u32) -> u64 {
+    if bytes.is_empty() {
+        return pack(0, flags);
+    }
+    let len = u32::try_from(bytes.len()).ok().filter(|len| len & ERROR_FLAG == 0);
+    let Some(len) = len else {
+        // A payload of 2 GiB or more cannot be described by the interface.
+        std::process::abort();
+    };
+    // SAFETY: malloc returns either null or a writable block of `bytes.len()` bytes.
+    unsafe {
+        let ptr = libc::malloc(bytes.len());
+        if ptr.is_null() {
+            std::process::abort();
+        }
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, bytes.len());
+        pack(ptr as usize as u32, len | flags)
+    }
+}
+
+/// Encodes `message` into a `malloc` buffer for the host and packs its location.
+pub(crate) fn message_to_host(message: &impl Message) -> u64 {
+    to_host(&message.encode_to_vec(), 0)
+}
+
+/// Copies an error message into a `malloc` buffer for the host and packs it with the error bit.
+pub(crate) fn error_to_host(message: &str) -> u64 {
+    to_host(message.as_bytes(), ERROR_FLAG)
+}
+
+/// Views `len` bytes at `ptr` of this module's memory; `(0, 0)` is the empty payload.
+///
+/// # Safety
+/// `ptr..ptr + len` must be memory the caller owns and that stays untouched while the slice
+/// lives: a buffer the host wrote for this call.
+pub(crate) unsafe fn borrow<'a>(ptr: u32, len: u32) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts(ptr as usize as *const u8, len as usize) }
+}
+
+/// A buffer the host allocated with `malloc` and handed to this module, freed on drop.
+pub(crate) struct HostBuffer {
+    ptr: u32,
+    len: u32,
+}
+
+impl HostBuffer {
+    /// # Safety
+    /// `ptr..ptr + len` must be a `malloc` block (or `(0, 0)`) that the host gave up.
+    pub(crate) unsafe fn new(ptr: u32, len: u32) -> Self {
+        Self { ptr, len }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        // SAFETY: the block is owned by this value until it is dropped.
+        unsafe { borrow(self.ptr, self.len) }
+    }
+}
+
+impl Drop for HostBuffer {
+    fn drop(&mut self) {
+        if self.ptr != 0 {
+            // SAFETY: the host allocated the block with this module's `malloc` and gave it up.
+            unsafe { libc::free(self.ptr as usize as *mut u8) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_puts_pointer_high_and_length_low() {
+        assert_eq!(pack(0x1234, 0x56), 0x0000_1234_0000_0056);
+        assert_eq!(pack(u32::MAX, 0), 0xffff_ffff_0000_0000);
+    }
+
+    #[test]
+    fn unpack_separates_the_error_bit() {
+        assert_eq!(
+            unpack(pack(8, 5 | ERROR_FLAG)),
+            Packed { ptr: 8, len: 5, is_error: true }
+        );
+        assert_eq!(
+            unpack(pack(8, 5)),
+            Packed { ptr: 8, len: 5, is_error: false }
+        );
+        assert_eq!(
+            unpack(pack(0, ERROR_FLAG)),
+            Packed { ptr: 0, len: 0, is_error: true }
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! The plugin side of a call from the host: decode the request, run the method, hand back the
+//! response or the error message.
+
+use prost::Message;
+
+use crate::abi;
+use crate::registry::{with_service, Service};
+use crate::Error;
+
+/// Serves one call of an exported method: `ptr`/`len` locate the request the host wrote (the
+/// host frees it), the result locates a `malloc` buffer with the response or, with bit 31 of the
+/// length set, the error message (the host frees it too).
+pub fn serve<S, Req, Resp>(
+    ptr: u32,
+    len: u32,
+    method: impl FnOnce(&S, Req) -> Result<Resp, Error>,
+) -> u64
+where
+    S: Service + ?Sized,
+    Req: Message + Default,
+    Resp: Message,
+{
+    // SAFETY: the host wrote the request into a buffer it owns for the duration of this call.
+    let request = match Req::decode(unsafe { abi::borrow(ptr, len) }) {
+        Ok(request) => request,
+        Err(error) => {
+            return abi::error_to_host(&format!(
+                "the plugin could not decode the request for {} as {}: {error}",
+                S::NAME,
+                std::any::type_name::<Req>(),
+            ))
+        }
+    };
+    with_service::<S, _>(|implementation| match implementation {
+        Some(implementation) => match method(implementation, request) {
+            Ok(response) => abi::message_to_host(&response),
+            Err(error) => abi::error_to_host(error.message()),
+        },
+        None => abi::error_to_host(&format!(
+            "the plugin implements no {}: add it to wasm_plugin_guest::register!",
+            S::NAME
+        )),
+    })
+}
+
+/// Marks this guest as understanding error payloads from host functions (`docs/abi.md`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wasm_plugin_abi_version() -> u32 {
+    1
+}

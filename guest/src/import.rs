@@ -1,0 +1,41 @@
+//! The plugin side of a call to a host function.
+
+use prost::Message;
+
+use crate::abi::{self, HostBuffer};
+use crate::Error;
+
+/// Calls the imported host function `import` with `request`.
+///
+/// The request stays in this module's memory for the duration of the call; the host answers
+/// with a buffer it allocated with this module's `malloc`, which is freed here after decoding.
+pub fn call_host<Req, Resp>(
+    import: unsafe extern "C" fn(u32, u32) -> u64,
+    request: &Req,
+) -> Result<Resp, Error>
+where
+    Req: Message,
+    Resp: Message + Default,
+{
+    let bytes = request.encode_to_vec();
+    // A wasm32 pointer and a length below 2 GiB always fit in u32.
+    let (ptr, len) = if bytes.is_empty() {
+        (0, 0)
+    } else {
+        (bytes.as_ptr() as usize as u32, bytes.len() as u32)
+    };
+    // SAFETY: the import follows the interface of `docs/abi.md`; it only reads the request.
+    let reply = abi::unpack(unsafe { import(ptr, len) });
+    drop(bytes);
+    // SAFETY: the host wrote the reply into a `malloc` block it gave up.
+    let buffer = unsafe { HostBuffer::new(reply.ptr, reply.len) };
+    if reply.is_error {
+        return Err(Error::new(String::from_utf8_lossy(buffer.bytes())));
+    }
+    Resp::decode(buffer.bytes()).map_err(|error| {
+        Error::new(format!(
+            "the plugin could not decode the host's reply as {}: {error}",
+            std::any::type_name::<Resp>()
+        ))
+    })
+}

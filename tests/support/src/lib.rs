@@ -1,0 +1,75 @@
+//! Builds the workspace's plugin crates for `wasm32-wasip1`, so that `cargo test` alone runs
+//! tests that load real plugins.
+//!
+//! Plugins are built with the workspace's `plugin` profile into `target/wasm-plugins`, a target
+//! directory of their own: the `cargo test` that runs the tests holds the lock of `target`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The target the plugins are built for.
+pub const TARGET: &str = "wasm32-wasip1";
+
+/// The Cargo profile plugins are built with (see the workspace `Cargo.toml`).
+pub const PROFILE: &str = "plugin";
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("tests/support is two levels below the workspace root")
+        .to_owned()
+}
+
+/// Where built plugins land.
+pub fn plugin_dir() -> PathBuf {
+    workspace_root()
+        .join("target/wasm-plugins")
+        .join(TARGET)
+        .join(PROFILE)
+}
+
+/// Builds the plugin packages (Cargo package names) and returns the path of each `.wasm`, in
+/// the same order. Panics with cargo's output if the build fails: this is test code.
+pub fn build_plugins(packages: &[&str]) -> Vec<PathBuf> {
+    // Test threads of one binary ask for plugins at the same time; one build at a time.
+    static BUILD: Mutex<()> = Mutex::new(());
+    let _guard = BUILD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace_root())
+        .args(["build", "--quiet", "--locked", "--target", TARGET, "--profile", PROFILE])
+        .env("CARGO_TARGET_DIR", workspace_root().join("target/wasm-plugins"))
+        // Flags meant for the host build do not apply to plugins.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET");
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run cargo to build test plugins: {error}"));
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let hint = if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed") {
+            "\nhint: run `rustup target add wasm32-wasip1`, or scripts/setup.sh"
+        } else {
+            ""
+        };
+        panic!("building plugins {packages:?} failed:\n{stderr}{hint}");
+    }
+    packages
+        .iter()
+        .map(|package| plugin_dir().join(format!("{}.wasm", package.replace('-', "_"))))
+        .collect()
+}
+
+/// Builds one plugin package and returns the path of its `.wasm`.
+pub fn build_plugin(package: &str) -> PathBuf {
+    build_plugins(&[package]).remove(0)
+}
