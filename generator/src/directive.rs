@@ -73,7 +73,9 @@ fn parse(prefix: &str, arguments: &str) -> Result<Directive, DirectiveError> {
             }
         };
         if slot.replace(value).is_some() {
-            return Err(DirectiveError(format!("`{key}` appears twice in `{prefix}`")));
+            return Err(DirectiveError(format!(
+                "`{key}` appears twice in `{prefix}`"
+            )));
         }
     }
     match kind {
@@ -131,7 +133,10 @@ mod tests {
     #[test]
     fn both_spellings_are_understood() {
         let plugin = Some(Directive::Plugin { version: 3 });
-        assert_eq!(one(" wasm:plugin type=plugin version=3\n"), Ok(plugin.clone()));
+        assert_eq!(
+            one(" wasm:plugin type=plugin version=3\n"),
+            Ok(plugin.clone())
+        );
         assert_eq!(one(" go:plugin type=plugin version=3\n"), Ok(plugin));
     }
 
@@ -143,17 +148,24 @@ mod tests {
         );
         assert_eq!(
             one(" go:plugin type=host"),
-            Ok(Some(Directive::Host { module: "env".into() }))
+            Ok(Some(Directive::Host {
+                module: "env".into()
+            }))
         );
         assert_eq!(
             one(" wasm:plugin type=host module=funcs"),
-            Ok(Some(Directive::Host { module: "funcs".into() }))
+            Ok(Some(Directive::Host {
+                module: "funcs".into()
+            }))
         );
     }
 
     #[test]
     fn comments_without_a_directive_give_none() {
-        assert_eq!(one(" Just a service.\n mentions go:plugins in prose\n"), Ok(None));
+        assert_eq!(
+            one(" Just a service.\n mentions go:plugins in prose\n"),
+            Ok(None)
+        );
         assert_eq!(find([]), Ok(None));
     }
 

@@ -39,8 +39,8 @@ fn separate_items(code: &str) -> String {
 
 fn starts_item(line: &str) -> bool {
     const STARTS: [&str; 14] = [
-        "///", "#[", "#![", "pub ", "pub(", "impl", "mod ", "const ", "fn ", "trait ",
-        "struct ", "enum ", "unsafe ", "extern ",
+        "///", "#[", "#![", "pub ", "pub(", "impl", "mod ", "const ", "fn ", "trait ", "struct ",
+        "enum ", "unsafe ", "extern ",
     ];
     STARTS.iter().any(|start| line.starts_with(start))
 }

@@ -197,9 +197,12 @@ impl Builder {
         let requested: Vec<&FileDescriptorProto> = to_generate
             .iter()
             .map(|name| {
-                files.iter().find(|file| file.name() == name).ok_or_else(|| {
-                    Error::Config(format!("{name} is to be generated but was not provided"))
-                })
+                files
+                    .iter()
+                    .find(|file| file.name() == name)
+                    .ok_or_else(|| {
+                        Error::Config(format!("{name} is to be generated but was not provided"))
+                    })
             })
             .collect::<Result<_, _>>()?;
         let plan = Rc::new(Plan::new(requested.iter().copied())?);
@@ -215,14 +218,16 @@ impl Builder {
                 Rc::clone(&plan),
                 Rc::clone(&error),
             )));
-        let requests = requested
+        // prost resolves types (of imports and well-known types too) among the files it is
+        // given, so it gets all of them; only the packages asked for are kept.
+        let requests = files
             .iter()
             .map(|file| {
                 let module = prost_build::Module::from_protobuf_package_name(file.package());
-                (module, (*file).clone())
+                (module, file.clone())
             })
             .collect();
-        let modules = config.generate(requests).map_err(Error::Prost)?;
+        let mut modules = config.generate(requests).map_err(Error::Prost)?;
         if let Some(error) = error.borrow_mut().take() {
             return Err(error);
         }
@@ -234,6 +239,9 @@ impl Builder {
                 .or_default()
                 .insert(file.name());
         }
+        modules.retain(|module, _| {
+            sources.contains_key(&module.parts().collect::<Vec<_>>().join("."))
+        });
         let mut generated: Vec<GeneratedFile> = modules
             .into_iter()
             .map(|(module, content)| {
@@ -262,12 +270,14 @@ impl Builder {
     fn resolved_out_dir(&self) -> Result<PathBuf, Error> {
         match &self.out_dir {
             Some(dir) => Ok(dir.clone()),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
-                Error::Config(
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::Config(
                     "OUT_DIR is not set: call this from a build script, or set Builder::out_dir"
                         .into(),
                 )
-            }),
+                }),
         }
     }
 }
@@ -326,11 +336,14 @@ fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {
 /// protox errors as `file:line:column: message`, the way compilers print them.
 fn render_protox_error(error: protox::Error) -> Error {
     use miette::Diagnostic;
-    let located = error.labels().and_then(|mut labels| labels.next()).and_then(|label| {
-        let source = error.source_code()?;
-        let span = source.read_span(label.inner(), 0, 0).ok()?;
-        Some((span.line() + 1, span.column() + 1))
-    });
+    let located = error
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .and_then(|label| {
+            let source = error.source_code()?;
+            let span = source.read_span(label.inner(), 0, 0).ok()?;
+            Some((span.line() + 1, span.column() + 1))
+        });
     let file = error.file().unwrap_or("<protos>");
     Error::Parse(match located {
         Some((line, column)) => format!("{file}:{line}:{column}: {error}"),

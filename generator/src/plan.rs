@@ -111,7 +111,11 @@ fn plan_file(
             }),
             Directive::Host { module } => ServicePlan::Host(HostPlan {
                 module,
-                imports: service.method.iter().map(|m| names::host_import(m.name())).collect(),
+                imports: service
+                    .method
+                    .iter()
+                    .map(|m| names::host_import(m.name()))
+                    .collect(),
             }),
         };
         check_export_names(file, service, &service_plan, exports)?;
@@ -121,10 +125,19 @@ fn plan_file(
     Ok(())
 }
 
-fn check_methods(file: &FileDescriptorProto, index: usize, service: &ServiceDescriptorProto) -> Result<(), Error> {
+fn check_methods(
+    file: &FileDescriptorProto,
+    index: usize,
+    service: &ServiceDescriptorProto,
+) -> Result<(), Error> {
     for (method_index, method) in service.method.iter().enumerate() {
         if method.client_streaming() || method.server_streaming() {
-            let path = [SERVICE_FIELD, index as i32, METHOD_FIELD, method_index as i32];
+            let path = [
+                SERVICE_FIELD,
+                index as i32,
+                METHOD_FIELD,
+                method_index as i32,
+            ];
             return Err(Location::of(file, &path).error(format!(
                 "rpc `{}.{}` streams; streaming is not supported by wasm plugins (use a \
                  repeated field in one message instead)",
@@ -148,7 +161,14 @@ fn check_export_names(
             std::iter::once(&plugin.api_version_export)
                 .chain(&plugin.method_exports)
                 .collect(),
-            ["malloc", "free", "memory", "_initialize", "wasm_plugin_abi_version"].into(),
+            [
+                "malloc",
+                "free",
+                "memory",
+                "_initialize",
+                "wasm_plugin_abi_version",
+            ]
+            .into(),
         ),
         ServicePlan::Host(_) => return Ok(()),
     };
@@ -163,7 +183,11 @@ fn check_export_names(
             exports.get(name).cloned()
         };
         if let Some(other) = clash {
-            let index = file.service.iter().position(|s| s.name == service.name).unwrap_or(0);
+            let index = file
+                .service
+                .iter()
+                .position(|s| s.name == service.name)
+                .unwrap_or(0);
             return Err(Location::of(file, &[SERVICE_FIELD, index as i32]).error(format!(
                 "{owner} would be exported as `{name}`, which {other} uses already; rename one of them"
             )));
@@ -189,7 +213,9 @@ impl<'a> Location<'a> {
             .and_then(|info| info.location.iter().find(|location| location.path == path));
         Location {
             file: file.name(),
-            line: location.and_then(|l| l.span.first()).map_or(0, |line| line + 1),
+            line: location
+                .and_then(|l| l.span.first())
+                .map_or(0, |line| line + 1),
             comments: location
                 .map(|l| {
                     l.leading_detached_comments

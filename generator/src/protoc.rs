@@ -43,21 +43,26 @@ fn generate(request: &CodeGeneratorRequest) -> Result<Vec<File>, Error> {
 fn parse_options(parameter: &str) -> Result<Builder, Error> {
     let mut side = None;
     let mut include_file = None;
-    for option in parameter.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+    for option in parameter
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
         match option.split_once('=') {
             Some(("side", "guest")) => side = Some(Side::Guest),
             Some(("side", "host")) => side = Some(Side::Host),
             Some(("include_file", name)) if !name.is_empty() => include_file = Some(name),
             _ => {
                 return Err(Error::Config(format!(
-                    "unknown option `{option}`; the options are side=guest|host and include_file=NAME"
-                )))
+                "unknown option `{option}`; the options are side=guest|host and include_file=NAME"
+            )))
             }
         }
     }
     let side = side.ok_or_else(|| {
         Error::Config(
-            "say which glue to generate: --wasm-plugin_opt=side=guest (plugins) or side=host".into(),
+            "say which glue to generate: --wasm-plugin_opt=side=guest (plugins) or side=host"
+                .into(),
         )
     })?;
     let builder = Builder::new(side).emit_cargo_directives(false);
@@ -77,7 +82,12 @@ mod tests {
         assert!(parse_options("side=host,include_file=all.rs").is_ok());
         let missing = parse_options("").unwrap_err().to_string();
         assert!(missing.contains("side=guest"), "{missing}");
-        let unknown = parse_options("side=guest,colour=blue").unwrap_err().to_string();
-        assert!(unknown.contains("unknown option `colour=blue`"), "{unknown}");
+        let unknown = parse_options("side=guest,colour=blue")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown.contains("unknown option `colour=blue`"),
+            "{unknown}"
+        );
     }
 }

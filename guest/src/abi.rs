@@ -43,7 +43,9 @@ fn to_host(bytes: &[u8], flags: u32) -> u64 {
     if bytes.is_empty() {
         return pack(0, flags);
     }
-    let len = u32::try_from(bytes.len()).ok().filter(|len| len & ERROR_FLAG == 0);
+    let len = u32::try_from(bytes.len())
+        .ok()
+        .filter(|len| len & ERROR_FLAG == 0);
     let Some(len) = len else {
         // A payload of 2 GiB or more cannot be described by the interface.
         std::process::abort();
@@ -124,15 +126,27 @@ mod tests {
     fn unpack_separates_the_error_bit() {
         assert_eq!(
             unpack(pack(8, 5 | ERROR_FLAG)),
-            Packed { ptr: 8, len: 5, is_error: true }
+            Packed {
+                ptr: 8,
+                len: 5,
+                is_error: true
+            }
         );
         assert_eq!(
             unpack(pack(8, 5)),
-            Packed { ptr: 8, len: 5, is_error: false }
+            Packed {
+                ptr: 8,
+                len: 5,
+                is_error: false
+            }
         );
         assert_eq!(
             unpack(pack(0, ERROR_FLAG)),
-            Packed { ptr: 0, len: 0, is_error: true }
+            Packed {
+                ptr: 0,
+                len: 0,
+                is_error: true
+            }
         );
     }
 }

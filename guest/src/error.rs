@@ -58,7 +58,10 @@ mod tests {
         fn parse(text: &str) -> Result<u8, Error> {
             Ok(text.parse::<u8>()?)
         }
-        assert_eq!(parse("300").unwrap_err().message(), "number too large to fit in target type");
+        assert_eq!(
+            parse("300").unwrap_err().message(),
+            "number too large to fit in target type"
+        );
         assert_eq!(parse("7"), Ok(7));
     }
 

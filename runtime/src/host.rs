@@ -67,8 +67,7 @@ impl HostCallError {
 }
 
 /// A host function with its messages erased: request bytes in, response bytes out.
-pub(crate) type ErasedFunction =
-    Arc<dyn Fn(&[u8]) -> Result<Vec<u8>, HostCallError> + Send + Sync>;
+pub(crate) type ErasedFunction = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>, HostCallError> + Send + Sync>;
 
 /// An import module of host functions, such as `env`.
 ///

@@ -15,7 +15,11 @@ pub(crate) struct MemoryLimitHit {
 
 impl std::fmt::Display for MemoryLimitHit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "memory limit of {} bytes exceeded (asked for {})", self.limit, self.requested)
+        write!(
+            f,
+            "memory limit of {} bytes exceeded (asked for {})",
+            self.limit, self.requested
+        )
     }
 }
 
@@ -70,10 +74,9 @@ impl EpochTicker {
         let engine = engine.clone();
         std::thread::Builder::new()
             .name("wasm-plugin-epoch".into())
-            .spawn(move || loop {
-                match stopped.recv_timeout(tick) {
-                    Err(RecvTimeoutError::Timeout) => engine.increment_epoch(),
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+            .spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
+                    engine.increment_epoch();
                 }
             })?;
         Ok(Self { _stop: stop, tick })

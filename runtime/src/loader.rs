@@ -66,10 +66,11 @@ impl Sandbox {
         }
         wasi.envs(&self.env);
         for (host, guest, perms) in &self.dirs {
-            wasi.preopened_dir(host, guest, *perms).map_err(|error| Error::Io {
-                path: host.clone(),
-                source: std::io::Error::other(error.to_string()),
-            })?;
+            wasi.preopened_dir(host, guest, *perms)
+                .map_err(|error| Error::Io {
+                    path: host.clone(),
+                    source: std::io::Error::other(error.to_string()),
+                })?;
         }
         Ok(wasi.build_p1())
     }
@@ -145,12 +146,13 @@ impl Loader {
         if !bytes.starts_with(b"\0asm") {
             return Err(Error::NotWasm { name });
         }
-        let module = wasmtime::Module::from_binary(&self.shared.engine, bytes).map_err(|error| {
-            Error::InvalidModule {
-                name: name.clone(),
-                reason: format!("{error:#}"),
-            }
-        })?;
+        let module =
+            wasmtime::Module::from_binary(&self.shared.engine, bytes).map_err(|error| {
+                Error::InvalidModule {
+                    name: name.clone(),
+                    reason: format!("{error:#}"),
+                }
+            })?;
         Ok(Module {
             module,
             name: name.into(),

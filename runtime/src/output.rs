@@ -67,7 +67,11 @@ impl Pollable for SharedWriter {
 }
 
 impl tokio::io::AsyncWrite for SharedWriter {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Poll::Ready(self.write_all(buf).map(|()| buf.len()))
     }
 
@@ -104,7 +108,10 @@ impl CapturedOutput {
 
     /// Everything written so far.
     pub fn contents(&self) -> Vec<u8> {
-        self.bytes.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.bytes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Everything written so far, as text (invalid UTF-8 replaced).

@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use prost::Message;
-use wasmtime::{Caller, ExternType, FuncType, InstancePre, Linker, Memory, Store, TypedFunc, ValType};
+use wasmtime::{
+    Caller, ExternType, FuncType, InstancePre, Linker, Memory, Store, TypedFunc, ValType,
+};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
 use crate::host::{ErasedFunction, HostModule};
@@ -108,8 +110,13 @@ impl Plugin {
     ) -> Result<Self, Error> {
         let plugin: Arc<str> = module.name.clone();
         check_exports(&module.module, interface, &plugin)?;
-        let host_modules: Vec<&HostModule> =
-            module.loader.shared.host_modules.iter().chain(&host_module).collect();
+        let host_modules: Vec<&HostModule> = module
+            .loader
+            .shared
+            .host_modules
+            .iter()
+            .chain(&host_module)
+            .collect();
         check_imports(&module.module, &host_modules, &plugin)?;
 
         let engine = &module.loader.shared.engine;
@@ -163,7 +170,10 @@ impl Plugin {
         };
         let result = inner.call_on(&mut instance, method, request);
         // An instance that trapped or misbehaved may be in any state: drop it.
-        if matches!(result, Ok(_) | Err(Error::Plugin { .. } | Error::Decode { .. })) {
+        if matches!(
+            result,
+            Ok(_) | Err(Error::Plugin { .. } | Error::Decode { .. })
+        ) {
             inner.check_in(instance);
         }
         result
@@ -186,7 +196,10 @@ impl fmt::Debug for Plugin {
 
 impl Inner {
     fn check_out(&self) -> Option<Instance> {
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop()
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
     }
 
     fn check_in(&self, instance: Instance) {
@@ -288,7 +301,12 @@ impl Inner {
         }
     }
 
-    fn call_on<Req, Resp>(&self, instance: &mut Instance, method: usize, request: &Req) -> Result<Resp, Error>
+    fn call_on<Req, Resp>(
+        &self,
+        instance: &mut Instance,
+        method: usize,
+        request: &Req,
+    ) -> Result<Resp, Error>
     where
         Req: Message,
         Resp: Message + Default,
@@ -302,13 +320,15 @@ impl Inner {
             .map_err(|error| self.classify(error, export))?;
         let payload = Payload::unpack(packed);
         let memory_size = instance.memory.data_size(&instance.store);
-        let range = payload.range(memory_size).ok_or_else(|| Error::OutOfBounds {
-            plugin: self.plugin.to_string(),
-            function: export.to_owned(),
-            ptr: payload.ptr,
-            len: payload.len,
-            memory_size,
-        })?;
+        let range = payload
+            .range(memory_size)
+            .ok_or_else(|| Error::OutOfBounds {
+                plugin: self.plugin.to_string(),
+                function: export.to_owned(),
+                ptr: payload.ptr,
+                len: payload.len,
+                memory_size,
+            })?;
         let bytes = &instance.memory.data(&instance.store)[range];
         let result = if payload.is_error {
             Err(Error::Plugin {
@@ -354,7 +374,11 @@ impl Inner {
             .call(&mut instance.store, len32)
             .map_err(|error| self.classify(error, "malloc"))?;
         let memory = instance.memory.data_mut(&mut instance.store);
-        let payload = Payload { ptr, len: len32, is_error: false };
+        let payload = Payload {
+            ptr,
+            len: len32,
+            is_error: false,
+        };
         let range = match payload.range(memory.len()) {
             Some(range) if ptr != 0 => range,
             Some(_) => {
@@ -412,11 +436,16 @@ impl Inner {
                 };
             }
         }
+        // The trap's description, then the guest's backtrace (not the host's).
+        let mut message = trap.map_or_else(|| format!("{error:#}"), |trap| trap.to_string());
+        if let Some(backtrace) = error.downcast_ref::<wasmtime::WasmBacktrace>() {
+            message.push_str(&format!("\nwasm backtrace:\n{backtrace}"));
+        }
         Error::Trap {
             plugin,
             function,
             code: trap.map_or(crate::TrapCode::Other, Into::into),
-            message: format!("{error:?}"),
+            message,
         }
     }
 }
@@ -437,7 +466,11 @@ fn link_host_function(
             },
         )
         .map(|_| ())
-        .map_err(|error| Error::Config(format!("cannot define host function {module}.{name}: {error:#}")))
+        .map_err(|error| {
+            Error::Config(format!(
+                "cannot define host function {module}.{name}: {error:#}"
+            ))
+        })
 }
 
 /// Runs a host function for the guest: read its request, answer in a buffer from its `malloc`.
@@ -448,14 +481,18 @@ fn call_host_function(
     ptr: u32,
     len: u32,
 ) -> wasmtime::Result<u64> {
-    let guest = caller
-        .data()
-        .guest
-        .clone()
-        .ok_or_else(|| GuestFault(format!("{import} was called before the plugin was initialised")))?;
+    let guest = caller.data().guest.clone().ok_or_else(|| {
+        GuestFault(format!(
+            "{import} was called before the plugin was initialised"
+        ))
+    })?;
     let result = {
         let memory = guest.memory.data(&*caller);
-        let request = Payload { ptr, len, is_error: false };
+        let request = Payload {
+            ptr,
+            len,
+            is_error: false,
+        };
         let range = request.range(memory.len()).ok_or_else(|| {
             GuestFault(format!(
                 "the plugin passed a request of {len} bytes at offset {ptr} to {import}, \
@@ -489,18 +526,35 @@ fn write_to_guest(
     let len = u32::try_from(bytes.len())
         .ok()
         .filter(|len| len & ERROR_FLAG == 0)
-        .ok_or_else(|| GuestFault(format!("a host function answered with {} bytes, more than 2 GiB", bytes.len())))?;
+        .ok_or_else(|| {
+            GuestFault(format!(
+                "a host function answered with {} bytes, more than 2 GiB",
+                bytes.len()
+            ))
+        })?;
     let ptr = guest.malloc.call(&mut *caller, len)?;
     let memory = guest.memory.data_mut(&mut *caller);
-    let range = Payload { ptr, len, is_error: false }
-        .range(memory.len())
-        .filter(|_| ptr != 0)
-        .ok_or_else(|| GuestFault(format!("the plugin's malloc({len}) returned the unusable offset {ptr}")))?;
+    let range = Payload {
+        ptr,
+        len,
+        is_error: false,
+    }
+    .range(memory.len())
+    .filter(|_| ptr != 0)
+    .ok_or_else(|| {
+        GuestFault(format!(
+            "the plugin's malloc({len}) returned the unusable offset {ptr}"
+        ))
+    })?;
     memory[range].copy_from_slice(bytes);
     Ok(abi::pack(ptr, len | flags))
 }
 
-fn check_exports(module: &wasmtime::Module, interface: &Interface, plugin: &str) -> Result<(), Error> {
+fn check_exports(
+    module: &wasmtime::Module,
+    interface: &Interface,
+    plugin: &str,
+) -> Result<(), Error> {
     use ValType::{I32, I64};
     let mut required: Vec<(&str, &[ValType], &[ValType])> = vec![
         (interface.api_version_export, &[], &[I64]),
@@ -510,7 +564,8 @@ fn check_exports(module: &wasmtime::Module, interface: &Interface, plugin: &str)
     for export in interface.method_exports {
         required.push((export, &[I32, I32], &[I64]));
     }
-    let expected = |params: &[ValType], results: &[ValType]| signature(params.iter(), results.iter());
+    let expected =
+        |params: &[ValType], results: &[ValType]| signature(params.iter(), results.iter());
     match module.get_export("memory") {
         Some(ExternType::Memory(_)) => {}
         Some(other) => {
@@ -565,7 +620,11 @@ fn check_exports(module: &wasmtime::Module, interface: &Interface, plugin: &str)
     Ok(())
 }
 
-fn check_imports(module: &wasmtime::Module, hosts: &[&HostModule], plugin: &str) -> Result<(), Error> {
+fn check_imports(
+    module: &wasmtime::Module,
+    hosts: &[&HostModule],
+    plugin: &str,
+) -> Result<(), Error> {
     for import in module.imports() {
         let (module_name, name) = (import.module(), import.name());
         if module_name == "wasi_snapshot_preview1" {
@@ -591,7 +650,8 @@ fn check_imports(module: &wasmtime::Module, hosts: &[&HostModule], plugin: &str)
         use ValType::{I32, I64};
         match import.ty() {
             ExternType::Func(func)
-                if same_types(func.params(), &[I32, I32]) && same_types(func.results(), &[I64]) => {}
+                if same_types(func.params(), &[I32, I32]) && same_types(func.results(), &[I64]) => {
+            }
             other => {
                 return Err(Error::MissingImport {
                     plugin: plugin.to_owned(),
@@ -609,13 +669,13 @@ fn check_imports(module: &wasmtime::Module, hosts: &[&HostModule], plugin: &str)
 }
 
 fn same_types(actual: impl ExactSizeIterator<Item = ValType>, expected: &[ValType]) -> bool {
-    actual.len() == expected.len()
-        && actual
-            .zip(expected)
-            .all(|(a, b)| ValType::eq(&a, b))
+    actual.len() == expected.len() && actual.zip(expected).all(|(a, b)| ValType::eq(&a, b))
 }
 
-fn signature<'a>(params: impl Iterator<Item = &'a ValType>, results: impl Iterator<Item = &'a ValType>) -> String {
+fn signature<'a>(
+    params: impl Iterator<Item = &'a ValType>,
+    results: impl Iterator<Item = &'a ValType>,
+) -> String {
     let list = |types: Vec<String>| types.join(", ");
     format!(
         "({}) -> ({})",

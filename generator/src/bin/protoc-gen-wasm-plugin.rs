@@ -7,7 +7,10 @@ use prost::Message;
 use prost_types::compiler::CodeGeneratorRequest;
 
 fn main() -> ExitCode {
-    if std::env::args().nth(1).is_some_and(|arg| arg == "--version") {
+    if std::env::args()
+        .nth(1)
+        .is_some_and(|arg| arg == "--version")
+    {
         println!("protoc-gen-wasm-plugin {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }

@@ -3,8 +3,8 @@
 
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
 use prost_build::Service;
+use quote::{format_ident, quote};
 
 use super::{doc_paragraph, docs, full_name, ident, rust_type};
 use crate::plan::{HostPlan, PluginPlan};

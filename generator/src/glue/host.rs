@@ -34,7 +34,11 @@ pub(super) fn plugin(
             quote! { , host_functions },
             quote! { ::core::option::Option::Some(#host_trait::into_host_module(host_functions)) },
         ),
-        None => (quote! {}, quote! {}, quote! { ::core::option::Option::None }),
+        None => (
+            quote! {},
+            quote! {},
+            quote! { ::core::option::Option::None },
+        ),
     };
 
     let mut methods = Vec::new();

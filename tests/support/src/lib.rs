@@ -36,14 +36,27 @@ pub fn plugin_dir() -> PathBuf {
 pub fn build_plugins(packages: &[&str]) -> Vec<PathBuf> {
     // Test threads of one binary ask for plugins at the same time; one build at a time.
     static BUILD: Mutex<()> = Mutex::new(());
-    let _guard = BUILD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard = BUILD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
 
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
         .current_dir(workspace_root())
-        .args(["build", "--quiet", "--locked", "--target", TARGET, "--profile", PROFILE])
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/wasm-plugins"))
+        .args([
+            "build",
+            "--quiet",
+            "--locked",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ])
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace_root().join("target/wasm-plugins"),
+        )
         // Flags meant for the host build do not apply to plugins.
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -56,11 +69,12 @@ pub fn build_plugins(packages: &[&str]) -> Vec<PathBuf> {
         .unwrap_or_else(|error| panic!("cannot run cargo to build test plugins: {error}"));
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let hint = if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed") {
-            "\nhint: run `rustup target add wasm32-wasip1`, or scripts/setup.sh"
-        } else {
-            ""
-        };
+        let hint =
+            if stderr.contains("wasm32-wasip1") && stderr.contains("target may not be installed") {
+                "\nhint: run `rustup target add wasm32-wasip1`, or scripts/setup.sh"
+            } else {
+                ""
+            };
         panic!("building plugins {packages:?} failed:\n{stderr}{hint}");
     }
     packages

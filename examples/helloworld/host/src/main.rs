@@ -21,8 +21,8 @@ fn main() -> anyhow::Result<()> {
     // One loader compiles every plugin; the plugins are independent instances.
     let loader = Loader::new()?;
     for path in &paths {
-        let plugin = GreeterPlugin::load(&loader, path)
-            .with_context(|| format!("cannot load {path}"))?;
+        let plugin =
+            GreeterPlugin::load(&loader, path).with_context(|| format!("cannot load {path}"))?;
         let reply = plugin.greet(GreetRequest {
             name: "go-plugin".into(),
         })?;

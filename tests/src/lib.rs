@@ -1,0 +1,39 @@
+//! Host-side code generated from `tests/proto`, and the test plugins built from
+//! `tests/plugins`, shared by the integration tests in `tests/tests`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"));
+
+/// Every test plugin, built in one cargo invocation.
+const PLUGINS: [&str; 8] = [
+    "fields",
+    "wellknown",
+    "imports",
+    "extras",
+    "hostfn",
+    "faults",
+    "mismatch",
+    "unregistered",
+];
+
+/// The `.wasm` of the test plugin `tests/plugins/<name>`, built on first use.
+pub fn plugin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let packages: Vec<String> = PLUGINS.iter().map(|p| format!("test-plugin-{p}")).collect();
+        let packages: Vec<&str> = packages.iter().map(String::as_str).collect();
+        wasm_plugin_testing::build_plugins(&packages)
+    });
+    let index = PLUGINS
+        .iter()
+        .position(|p| *p == name)
+        .unwrap_or_else(|| panic!("no test plugin {name}"));
+    built[index].clone()
+}
+
+/// A loader with the default sandbox.
+pub fn loader() -> wasm_plugin_runtime::Loader {
+    wasm_plugin_runtime::Loader::new().expect("default loader")
+}

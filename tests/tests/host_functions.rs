@@ -1,0 +1,129 @@
+//! Host functions: the plugin calls the host, gets data, errors as values, and empty replies.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use wasm_plugin_runtime::{Error, HostError};
+use wasm_plugin_tests::hostfn::{
+    CountReply, CountRequest, GreetRequest, GreeterPlugin, HostFunctions, LogRequest,
+    LookupRequest, ParseJsonRequest, ParseJsonResponse, Person,
+};
+use wasm_plugin_tests::{loader, plugin};
+
+#[derive(Default, Clone)]
+struct Host {
+    log: Arc<Mutex<Vec<String>>>,
+    count: Arc<AtomicU64>,
+}
+
+impl HostFunctions for Host {
+    fn parse_json(&self, request: ParseJsonRequest) -> Result<ParseJsonResponse, HostError> {
+        let json: serde_json::Value = serde_json::from_slice(&request.content)?;
+        Ok(ParseJsonResponse {
+            response: Some(Person {
+                name: json["name"].as_str().unwrap_or_default().to_owned(),
+                age: json["age"].as_i64().unwrap_or_default(),
+            }),
+        })
+    }
+
+    fn lookup(&self, request: LookupRequest) -> Result<Person, HostError> {
+        match request.name.as_str() {
+            "Sato" => Ok(Person {
+                name: "Sato".into(),
+                age: 42,
+            }),
+            other => Err(HostError::new(format!("nobody called {other} lives here"))),
+        }
+    }
+
+    fn log(&self, request: LogRequest) -> Result<(), HostError> {
+        self.log.lock().unwrap().push(request.message);
+        Ok(())
+    }
+
+    fn count(&self, _request: ()) -> Result<CountReply, HostError> {
+        Ok(CountReply {
+            count: self.count.fetch_add(1, Ordering::SeqCst) + 1,
+        })
+    }
+}
+
+#[test]
+fn the_plugin_uses_data_from_the_host() {
+    let host = Host::default();
+    let plugin = GreeterPlugin::load(&loader(), plugin("hostfn"), host.clone()).expect("load");
+    let reply = plugin
+        .greet(GreetRequest {
+            name: "Sato".into(),
+        })
+        .expect("greet");
+    assert_eq!(
+        reply.message,
+        "Hello, Sato (age 42). This is Yamada (age 20)."
+    );
+    assert_eq!(*host.log.lock().unwrap(), vec!["greeting Sato".to_owned()]);
+}
+
+#[test]
+fn an_error_of_a_host_function_reaches_the_plugin_as_a_value() {
+    let plugin = GreeterPlugin::load(&loader(), plugin("hostfn"), Host::default()).expect("load");
+    let reply = plugin
+        .greet(GreetRequest {
+            name: "Suzuki".into(),
+        })
+        .expect("greet");
+    assert_eq!(
+        reply.message,
+        "Hello, Suzuki [nobody called Suzuki lives here]. This is Yamada (age 20)."
+    );
+}
+
+#[test]
+fn a_thousand_host_calls_inside_one_call() {
+    let host = Host::default();
+    let plugin = GreeterPlugin::load(&loader(), plugin("hostfn"), host.clone()).expect("load");
+    let reply = plugin
+        .count_many(CountRequest { times: 1000 })
+        .expect("count");
+    assert_eq!(reply.count, 1000);
+    // An empty request and an empty reply (google.protobuf.Empty) crossed 1000 times.
+    assert_eq!(host.count.load(Ordering::SeqCst), 1000);
+}
+
+#[test]
+fn a_plugin_without_its_host_functions_is_refused_at_load() {
+    use wasm_plugin_tests::fields::FieldTestPlugin;
+    // The fields service has no host functions; the hostfn module imports them.
+    let module = loader().compile_file(plugin("hostfn")).expect("compile");
+    let error = FieldTestPlugin::from_module(&module).expect_err("wrong service");
+    assert!(matches!(error, Error::MissingExport { .. }), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("field_test_api_version is not exported"),
+        "{error}"
+    );
+}
+
+#[test]
+fn host_functions_can_come_from_the_loader() {
+    // A host function library: the loader offers the module to every plugin.
+    let host = Host::default();
+    let loader = wasm_plugin_runtime::Loader::builder()
+        .host_module(host.clone().into_host_module())
+        .build()
+        .expect("loader");
+    let module = loader.compile_file(plugin("hostfn")).expect("compile");
+    let error = wasm_plugin_runtime::codegen::Plugin::new(
+        &module,
+        &wasm_plugin_runtime::codegen::Interface {
+            service: "hostfn.Greeter",
+            version: 1,
+            api_version_export: "greeter_api_version",
+            method_exports: &["greeter_greet"],
+        },
+        None,
+    );
+    assert!(error.is_ok(), "{error:?}");
+}
