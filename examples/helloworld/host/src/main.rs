@@ -1,6 +1,6 @@
 //! Loads two plugins that implement the same interface, side by side, and greets with both.
 //!
-//! Usage: `helloworld MORNING.wasm EVENING.wasm` (scripts/run-example.sh helloworld builds the
+//! Usage: `example-helloworld MORNING.wasm EVENING.wasm` (scripts/run-example.sh helloworld builds the
 //! plugins and passes them).
 
 mod greeting {
@@ -15,7 +15,7 @@ fn main() -> anyhow::Result<()> {
     let paths: Vec<String> = std::env::args().skip(1).collect();
     anyhow::ensure!(
         !paths.is_empty(),
-        "usage: helloworld PLUGIN.wasm... (scripts/run-example.sh helloworld builds and passes them)"
+        "usage: example-helloworld PLUGIN.wasm... (scripts/run-example.sh helloworld builds and passes them)"
     );
 
     // One loader compiles every plugin; the plugins are independent instances.

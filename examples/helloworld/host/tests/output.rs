@@ -3,10 +3,10 @@ use std::process::Command;
 #[test]
 fn both_plugins_greet_side_by_side() {
     let plugins = wasm_plugin_testing::build_plugins(&[
-        "helloworld-plugin-morning",
-        "helloworld-plugin-evening",
+        "example-helloworld-plugin-morning",
+        "example-helloworld-plugin-evening",
     ]);
-    let output = Command::new(env!("CARGO_BIN_EXE_helloworld"))
+    let output = Command::new(env!("CARGO_BIN_EXE_example-helloworld"))
         .args(&plugins)
         .output()
         .expect("run the helloworld host");

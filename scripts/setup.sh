@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, where it is missing: the Rust toolchain pinned in
+# rust-toolchain.toml with rustfmt, clippy and the wasm32-wasip1 target, and protoc with the
+# well-known .proto files (for the protoc plugin's tests). Safe to run again: it only checks
+# once everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+toolchain=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+
+if ! command -v rustup >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/rustup" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    say "rustup is missing: install it from https://rustup.rs, then run this again"
+    exit 1
+  fi
+fi
+
+if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then
+  say "installing Rust $toolchain"
+  rustup toolchain install "$toolchain" --profile minimal
+fi
+installed=$(rustup component list --toolchain "$toolchain" --installed 2>/dev/null)
+for component in rustfmt clippy; do
+  if ! grep -q "^$component" <<<"$installed"; then
+    say "adding $component"
+    rustup component add --toolchain "$toolchain" "$component"
+  fi
+done
+if ! grep -q "^rust-std-wasm32-wasip1" <<<"$installed"; then
+  say "adding the wasm32-wasip1 target"
+  rustup target add --toolchain "$toolchain" wasm32-wasip1
+fi
+
+if ! command -v protoc >/dev/null 2>&1 || [ ! -f /usr/include/google/protobuf/empty.proto ]; then
+  say "installing protoc and the well-known .proto files"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq protobuf-compiler libprotobuf-dev >/dev/null
+fi
