@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, where it is missing: the Rust toolchain pinned in
 # rust-toolchain.toml with rustfmt, clippy and the wasm32-wasip1 target, and protoc with the
-# well-known .proto files (for the protoc plugin's tests). Safe to run again: it only checks
+# well-known .proto files, and buf (the protoc plugin's tests run under both). Safe to run again: it only checks
 # once everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +41,15 @@ if ! command -v protoc >/dev/null 2>&1 || [ ! -f /usr/include/google/protobuf/em
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq protobuf-compiler libprotobuf-dev >/dev/null
+fi
+
+buf_version=1.75.0
+buf=".tools/buf/node_modules/.bin/buf"
+if [ ! -x "$buf" ] || [ "$("$buf" --version 2>/dev/null)" != "$buf_version" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    say "npm is missing (buf is installed from npm): install Node.js, then run this again"
+    exit 1
+  fi
+  say "installing buf $buf_version"
+  npm install --silent --no-audit --no-fund --prefix .tools/buf "@bufbuild/buf@$buf_version" >/dev/null
 fi
