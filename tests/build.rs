@@ -10,6 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "faults.proto",
             "raw.proto",
             "mismatch/v1.proto",
+            "conformance.proto",
         ],
         &["proto"],
     )?;
