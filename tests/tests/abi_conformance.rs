@@ -96,15 +96,27 @@ fn live_blocks(plugin: &ConformancePlugin) -> u32 {
 #[test]
 fn calls_follow_the_documented_interface_and_every_block_is_freed() {
     let plugin = load(GUEST);
-    assert_eq!(plugin.echo(blob(b"round trip")).expect("echo"), blob(b"round trip"));
-    assert_eq!(plugin.echo(Blob::default()).expect("empty echo"), Blob::default());
-    assert_eq!(plugin.nothing(blob(b"x")).expect("nothing"), Blob::default());
+    assert_eq!(
+        plugin.echo(blob(b"round trip")).expect("echo"),
+        blob(b"round trip")
+    );
+    assert_eq!(
+        plugin.echo(Blob::default()).expect("empty echo"),
+        Blob::default()
+    );
+    assert_eq!(
+        plugin.nothing(blob(b"x")).expect("nothing"),
+        Blob::default()
+    );
     let error = plugin.fail(blob(b"x")).expect_err("fail");
     assert!(
         matches!(&error, Error::Plugin { message } if message == "conformance failure"),
         "{error:?}"
     );
-    assert_eq!(plugin.ask_host(blob(b"shout")).expect("ask host"), blob(b"SHOUT"));
+    assert_eq!(
+        plugin.ask_host(blob(b"shout")).expect("ask host"),
+        blob(b"SHOUT")
+    );
     // The host freed every request it wrote and every result it read.
     assert_eq!(live_blocks(&plugin), 0);
 }
@@ -136,5 +148,8 @@ fn host_function_errors_abort_the_call_of_go_plugin_guests() {
         matches!(&error, Error::HostFunction { import, message, .. } if import == "env.upper" && message == "nothing to upper-case"),
         "{error:?}"
     );
-    assert_eq!(plugin.ask_host(blob(b"ok")).expect("next call"), blob(b"OK"));
+    assert_eq!(
+        plugin.ask_host(blob(b"ok")).expect("next call"),
+        blob(b"OK")
+    );
 }
