@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "raw.proto",
             "mismatch/v1.proto",
             "conformance.proto",
+            "wrongtypes.proto",
         ],
         &["proto"],
     )?;

@@ -2,7 +2,10 @@ use std::path::PathBuf;
 
 /// Why code could not be generated. Each message names the file (and line, where known) and
 /// says what to change.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` shows the message too, so that a build script returning this error prints it
+/// readably.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A `.proto` file does not parse, or an import cannot be resolved.
@@ -36,4 +39,10 @@ pub enum Error {
     /// prost-build rejected the descriptors.
     #[error("generating message types failed: {0}")]
     Prost(std::io::Error),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
 }

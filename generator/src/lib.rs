@@ -205,7 +205,7 @@ impl Builder {
                     })
             })
             .collect::<Result<_, _>>()?;
-        let plan = Rc::new(Plan::new(requested.iter().copied())?);
+        let plan = Rc::new(Plan::new(requested.iter().copied(), self.side)?);
 
         let error = Rc::new(RefCell::new(None));
         let mut config = prost_build::Config::new();

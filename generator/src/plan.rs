@@ -8,7 +8,13 @@ use prost_types::{FileDescriptorProto, ServiceDescriptorProto};
 
 use crate::directive::{self, Directive};
 use crate::names;
-use crate::Error;
+use crate::{Error, Side};
+
+/// Export names already taken, with who takes them.
+struct Exports {
+    across_services: bool,
+    names: BTreeMap<String, String>,
+}
 
 /// What to generate for one service, keyed by its full protobuf name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +50,15 @@ impl Plan {
     /// Plans the services of `files`, which must carry source info for line numbers.
     pub(crate) fn new<'a>(
         files: impl IntoIterator<Item = &'a FileDescriptorProto>,
+        side: Side,
     ) -> Result<Self, Error> {
         let mut plan = Plan::default();
-        // Exports of all files end up in one module, so their names must differ across files.
-        let mut exports = BTreeMap::new();
+        let mut exports = Exports {
+            // A guest links the exports of all files into one module, so their names must
+            // differ across services; a host only needs each service's own to differ.
+            across_services: side == Side::Guest,
+            names: BTreeMap::new(),
+        };
         for file in files {
             plan_file(file, &mut plan, &mut exports)?;
         }
@@ -74,7 +85,7 @@ const METHOD_FIELD: i32 = 2;
 fn plan_file(
     file: &FileDescriptorProto,
     plan: &mut Plan,
-    exports: &mut BTreeMap<String, String>,
+    exports: &mut Exports,
 ) -> Result<(), Error> {
     let mut host_service: Option<&str> = None;
     let mut planned = Vec::new();
@@ -154,8 +165,11 @@ fn check_export_names(
     file: &FileDescriptorProto,
     service: &ServiceDescriptorProto,
     plan: &ServicePlan,
-    exports: &mut BTreeMap<String, String>,
+    exports: &mut Exports,
 ) -> Result<(), Error> {
+    if !exports.across_services {
+        exports.names.clear();
+    }
     let (names, reserved): (Vec<&String>, BTreeSet<&str>) = match plan {
         ServicePlan::Plugin(plugin) => (
             std::iter::once(&plugin.api_version_export)
@@ -180,7 +194,7 @@ fn check_export_names(
         let clash = if reserved.contains(name.as_str()) {
             Some("the binary interface itself".to_owned())
         } else {
-            exports.get(name).cloned()
+            exports.names.get(name).cloned()
         };
         if let Some(other) = clash {
             let index = file
@@ -192,7 +206,7 @@ fn check_export_names(
                 "{owner} would be exported as `{name}`, which {other} uses already; rename one of them"
             )));
         }
-        exports.insert(name.clone(), owner);
+        exports.names.insert(name.clone(), owner);
     }
     Ok(())
 }

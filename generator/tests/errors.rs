@@ -161,3 +161,31 @@ fn services_without_a_directive_get_no_glue() {
     assert!(code.contains("pub struct M"), "{code}");
     assert!(!code.contains("SPlugin"), "{code}");
 }
+
+#[test]
+fn a_guest_cannot_export_two_services_of_the_same_name_but_a_host_can_call_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for package in ["one", "two"] {
+        std::fs::write(
+            dir.path().join(format!("{package}.proto")),
+            format!("syntax = \"proto3\";\npackage {package};\nmessage M {{}}\n// wasm:plugin type=plugin\nservice Same {{\n  rpc Call(M) returns (M) {{}}\n}}\n"),
+        )
+        .expect("write");
+    }
+    let protos = [dir.path().join("one.proto"), dir.path().join("two.proto")];
+    let error = wasm_plugin_build::guest()
+        .out_dir(dir.path().join("guest"))
+        .emit_cargo_directives(false)
+        .compile_protos(&protos, &[dir.path()])
+        .expect_err("clashing exports");
+    assert_eq!(
+        error.to_string(),
+        "two.proto:5: the version export of `Same` would be exported as `same_api_version`, which \
+         the version export of `Same` uses already; rename one of them"
+    );
+    wasm_plugin_build::host()
+        .out_dir(dir.path().join("host"))
+        .emit_cargo_directives(false)
+        .compile_protos(&protos, &[dir.path()])
+        .expect("a host may talk to both");
+}

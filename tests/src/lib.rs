@@ -19,7 +19,7 @@ const PLUGINS: [&str; 8] = [
 ];
 
 /// The `.wasm` of the test plugin `tests/plugins/<name>`, built on first use.
-pub fn plugin(name: &str) -> PathBuf {
+pub fn wasm_file(name: &str) -> PathBuf {
     static BUILT: OnceLock<Vec<PathBuf>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
         let packages: Vec<String> = PLUGINS.iter().map(|p| format!("test-plugin-{p}")).collect();

@@ -11,6 +11,7 @@ const GUEST: &str = r#"
   (import "env" "upper" (func $upper (param i32 i32) (result i64)))
   (memory (export "memory") 2)
   (data (i32.const 16) "conformance failure")
+  (data (i32.const 48) "\0a\ff")
 
   ;; A bump allocator that counts the blocks not yet freed.
   (global $next (mut i32) (i32.const 1024))
@@ -50,6 +51,10 @@ const GUEST: &str = r#"
   ;; The host's answer is a block of this module's; handing it on gives it back to the host.
   (func (export "conformance_ask_host") (param $ptr i32) (param $len i32) (result i64)
     (call $upper (local.get $ptr) (local.get $len)))
+
+  ;; A length-delimited field whose length never ends: no message decodes from it.
+  (func (export "conformance_ask_host_garbage") (param $ptr i32) (param $len i32) (result i64)
+    (call $upper (i32.const 48) (i32.const 2)))
 
   ;; Blob { data: live as 4 bytes }: tag 0x0a, length 4, then the count.
   (func (export "conformance_live_blocks") (param $ptr i32) (param $len i32) (result i64)
@@ -128,6 +133,19 @@ fn host_function_errors_reach_guests_that_accept_them() {
     let error = plugin.ask_host(Blob::default()).expect_err("empty data");
     assert!(
         matches!(&error, Error::Plugin { message } if message == "nothing to upper-case"),
+        "{error:?}"
+    );
+    assert_eq!(live_blocks(&plugin), 0);
+}
+
+#[test]
+fn a_request_the_host_cannot_decode_is_an_error_of_the_host_function() {
+    let plugin = load(GUEST);
+    let error = plugin
+        .ask_host_garbage(Blob::default())
+        .expect_err("garbage");
+    assert!(
+        matches!(&error, Error::Plugin { message } if message.starts_with("the host could not decode the request as ") && message.contains("Blob")),
         "{error:?}"
     );
     assert_eq!(live_blocks(&plugin), 0);

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use wasm_plugin_tests::fields::{FieldTestPlugin, Scalars};
-use wasm_plugin_tests::{loader, plugin};
+use wasm_plugin_tests::{loader, wasm_file};
 
 #[test]
 fn eight_threads_call_one_handle_at_once() {
-    let plugin = Arc::new(FieldTestPlugin::load(&loader(), plugin("fields")).expect("load"));
+    let plugin = Arc::new(FieldTestPlugin::load(&loader(), wasm_file("fields")).expect("load"));
     let barrier = Arc::new(std::sync::Barrier::new(8));
     let threads: Vec<_> = (0..8i64)
         .map(|thread| {

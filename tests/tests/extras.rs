@@ -7,10 +7,10 @@ use wasm_plugin_tests::extras::{
     inspection::Shape, Blob, Circle, Collections, Color, ExtrasPlugin, Inspection, Point,
     Rectangle, Report, Size,
 };
-use wasm_plugin_tests::{loader, plugin};
+use wasm_plugin_tests::{loader, wasm_file};
 
 fn load() -> ExtrasPlugin {
-    ExtrasPlugin::load(&loader(), plugin("extras")).expect("load the extras plugin")
+    ExtrasPlugin::load(&loader(), wasm_file("extras")).expect("load the extras plugin")
 }
 
 #[test]

@@ -6,7 +6,7 @@ use wasm_plugin_runtime::{CapturedOutput, Error, Loader, TrapCode};
 use wasm_plugin_tests::faults::{Amount, FaultsPlugin, Text};
 use wasm_plugin_tests::mismatch::VersionedPlugin;
 use wasm_plugin_tests::raw::RawPlugin;
-use wasm_plugin_tests::{loader, plugin};
+use wasm_plugin_tests::{loader, wasm_file};
 
 fn text(text: &str) -> Text {
     Text { text: text.into() }
@@ -23,7 +23,7 @@ fn a_panic_is_a_trap_and_the_next_call_gets_a_fresh_instance() {
         .stderr(stderr.clone())
         .build()
         .expect("loader");
-    let plugin = FaultsPlugin::load(&loader, plugin("faults")).expect("load");
+    let plugin = FaultsPlugin::load(&loader, wasm_file("faults")).expect("load");
     assert_eq!(count(&plugin), 1);
     assert_eq!(count(&plugin), 2);
 
@@ -49,7 +49,7 @@ fn an_infinite_loop_is_stopped_by_the_deadline() {
         .deadline(Duration::from_millis(200))
         .build()
         .expect("loader");
-    let plugin = FaultsPlugin::load(&loader, plugin("faults")).expect("load");
+    let plugin = FaultsPlugin::load(&loader, wasm_file("faults")).expect("load");
     let error = plugin.spin(text("forever")).expect_err("spin");
     assert!(
         matches!(&error, Error::DeadlineExceeded { deadline, .. } if *deadline == Duration::from_millis(200)),
@@ -64,7 +64,7 @@ fn growing_past_the_memory_limit_is_refused() {
         .memory_limit(32 << 20)
         .build()
         .expect("loader");
-    let plugin = FaultsPlugin::load(&loader, plugin("faults")).expect("load");
+    let plugin = FaultsPlugin::load(&loader, wasm_file("faults")).expect("load");
     let error = plugin.hog(Amount { value: 64 << 20 }).expect_err("hog");
     assert!(
         matches!(&error, Error::MemoryLimitExceeded { limit, requested, .. } if *limit == 32 << 20 && *requested > 32 << 20),
@@ -81,7 +81,7 @@ fn growing_past_the_memory_limit_is_refused() {
 
 #[test]
 fn a_stack_overflow_is_a_trap() {
-    let plugin = FaultsPlugin::load(&loader(), plugin("faults")).expect("load");
+    let plugin = FaultsPlugin::load(&loader(), wasm_file("faults")).expect("load");
     let error = plugin
         .recurse(Amount { value: 10_000_000 })
         .expect_err("recurse");
@@ -103,7 +103,7 @@ fn a_stack_overflow_is_a_trap() {
 
 #[test]
 fn exiting_is_reported_with_the_code() {
-    let plugin = FaultsPlugin::load(&loader(), plugin("faults")).expect("load");
+    let plugin = FaultsPlugin::load(&loader(), wasm_file("faults")).expect("load");
     let error = plugin.exit(Amount { value: 3 }).expect_err("exit");
     assert!(matches!(&error, Error::Exit { code: 3, .. }), "{error:?}");
     assert_eq!(count(&plugin), 1);
@@ -111,7 +111,7 @@ fn exiting_is_reported_with_the_code() {
 
 #[test]
 fn output_is_discarded_unless_the_host_attaches_writers() {
-    let quiet = FaultsPlugin::load(&loader(), plugin("faults")).expect("load");
+    let quiet = FaultsPlugin::load(&loader(), wasm_file("faults")).expect("load");
     assert_eq!(quiet.print(text("quiet")).expect("print").text, "quiet");
 
     let (stdout, stderr) = (CapturedOutput::new(), CapturedOutput::new());
@@ -120,7 +120,7 @@ fn output_is_discarded_unless_the_host_attaches_writers() {
         .stderr(stderr.clone())
         .build()
         .expect("loader");
-    let loud = FaultsPlugin::load(&loader, plugin("faults")).expect("load");
+    let loud = FaultsPlugin::load(&loader, wasm_file("faults")).expect("load");
     loud.print(text("loud")).expect("print");
     assert_eq!(stdout.contents_lossy(), "out: loud\n");
     assert_eq!(stderr.contents_lossy(), "err: loud\n");
@@ -128,7 +128,7 @@ fn output_is_discarded_unless_the_host_attaches_writers() {
 
 #[test]
 fn a_pointer_outside_memory_is_refused() {
-    let plugin = RawPlugin::load(&loader(), plugin("faults")).expect("load");
+    let plugin = RawPlugin::load(&loader(), wasm_file("faults")).expect("load");
     let error = plugin.out_of_range(text("x")).expect_err("out of range");
     assert!(
         matches!(&error, Error::OutOfBounds { ptr, len: 64, function, .. } if *ptr == u32::MAX - 16 && function == "raw_out_of_range"),
@@ -138,7 +138,7 @@ fn a_pointer_outside_memory_is_refused() {
 
 #[test]
 fn an_undecodable_response_is_an_error_not_an_empty_message() {
-    let plugin = RawPlugin::load(&loader(), plugin("faults")).expect("load");
+    let plugin = RawPlugin::load(&loader(), wasm_file("faults")).expect("load");
     let error = plugin.garbage(text("x")).expect_err("garbage");
     assert!(
         matches!(&error, Error::Decode { function, .. } if function == "raw_garbage"),
@@ -149,7 +149,7 @@ fn an_undecodable_response_is_an_error_not_an_empty_message() {
 
 #[test]
 fn an_error_message_that_is_not_utf8_is_kept_readable() {
-    let plugin = RawPlugin::load(&loader(), plugin("faults")).expect("load");
+    let plugin = RawPlugin::load(&loader(), wasm_file("faults")).expect("load");
     let error = plugin.bad_utf8_error(text("x")).expect_err("bad utf-8");
     assert!(
         matches!(&error, Error::Plugin { message } if message == "bad \u{fffd}\u{fffd}"),
@@ -159,7 +159,7 @@ fn an_error_message_that_is_not_utf8_is_kept_readable() {
 
 #[test]
 fn a_plugin_of_another_version_is_refused() {
-    let error = VersionedPlugin::load(&loader(), plugin("mismatch")).expect_err("version 2");
+    let error = VersionedPlugin::load(&loader(), wasm_file("mismatch")).expect_err("version 2");
     assert!(
         matches!(error, Error::ApiVersionMismatch { host: 1, plugin: 2 }),
         "{error:?}"
@@ -172,7 +172,7 @@ fn a_plugin_of_another_version_is_refused() {
 
 #[test]
 fn a_module_without_the_service_is_refused_naming_the_export() {
-    let error = VersionedPlugin::load(&loader(), plugin("fields")).expect_err("wrong module");
+    let error = VersionedPlugin::load(&loader(), wasm_file("fields")).expect_err("wrong module");
     assert!(
         matches!(&error, Error::MissingExport { export, .. } if export == "versioned_api_version"),
         "{error:?}"
@@ -187,7 +187,8 @@ fn a_module_without_the_service_is_refused_naming_the_export() {
 
 #[test]
 fn a_plugin_that_never_registers_is_refused_with_a_hint() {
-    let error = VersionedPlugin::load(&loader(), plugin("unregistered")).expect_err("unregistered");
+    let error =
+        VersionedPlugin::load(&loader(), wasm_file("unregistered")).expect_err("unregistered");
     assert!(
         matches!(&error, Error::MissingImport { import, .. } if import == "env.__wasm_plugin_register"),
         "{error:?}"

@@ -8,10 +8,10 @@ use wasm_plugin_tests::fields::{
     scalars::{nested::Inner, Nested},
     FailRequest, FieldTestPlugin, IntValue, Level, Scalars,
 };
-use wasm_plugin_tests::{loader, plugin};
+use wasm_plugin_tests::{loader, wasm_file};
 
 fn load() -> FieldTestPlugin {
-    FieldTestPlugin::load(&loader(), plugin("fields")).expect("load the fields plugin")
+    FieldTestPlugin::load(&loader(), wasm_file("fields")).expect("load the fields plugin")
 }
 
 #[test]

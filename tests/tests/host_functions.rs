@@ -8,7 +8,7 @@ use wasm_plugin_tests::hostfn::{
     CountReply, CountRequest, GreetRequest, GreeterPlugin, HostFunctions, LogRequest,
     LookupRequest, ParseJsonRequest, ParseJsonResponse, Person,
 };
-use wasm_plugin_tests::{loader, plugin};
+use wasm_plugin_tests::{loader, wasm_file};
 
 #[derive(Default, Clone)]
 struct Host {
@@ -52,7 +52,7 @@ impl HostFunctions for Host {
 #[test]
 fn the_plugin_uses_data_from_the_host() {
     let host = Host::default();
-    let plugin = GreeterPlugin::load(&loader(), plugin("hostfn"), host.clone()).expect("load");
+    let plugin = GreeterPlugin::load(&loader(), wasm_file("hostfn"), host.clone()).expect("load");
     let reply = plugin
         .greet(GreetRequest {
             name: "Sato".into(),
@@ -67,7 +67,8 @@ fn the_plugin_uses_data_from_the_host() {
 
 #[test]
 fn an_error_of_a_host_function_reaches_the_plugin_as_a_value() {
-    let plugin = GreeterPlugin::load(&loader(), plugin("hostfn"), Host::default()).expect("load");
+    let plugin =
+        GreeterPlugin::load(&loader(), wasm_file("hostfn"), Host::default()).expect("load");
     let reply = plugin
         .greet(GreetRequest {
             name: "Suzuki".into(),
@@ -82,7 +83,7 @@ fn an_error_of_a_host_function_reaches_the_plugin_as_a_value() {
 #[test]
 fn a_thousand_host_calls_inside_one_call() {
     let host = Host::default();
-    let plugin = GreeterPlugin::load(&loader(), plugin("hostfn"), host.clone()).expect("load");
+    let plugin = GreeterPlugin::load(&loader(), wasm_file("hostfn"), host.clone()).expect("load");
     let reply = plugin
         .count_many(CountRequest { times: 1000 })
         .expect("count");
@@ -95,7 +96,7 @@ fn a_thousand_host_calls_inside_one_call() {
 fn a_plugin_without_its_host_functions_is_refused_at_load() {
     use wasm_plugin_tests::fields::FieldTestPlugin;
     // The fields service has no host functions; the hostfn module imports them.
-    let module = loader().compile_file(plugin("hostfn")).expect("compile");
+    let module = loader().compile_file(wasm_file("hostfn")).expect("compile");
     let error = FieldTestPlugin::from_module(&module).expect_err("wrong service");
     assert!(matches!(error, Error::MissingExport { .. }), "{error}");
     assert!(
@@ -114,7 +115,7 @@ fn host_functions_can_come_from_the_loader() {
         .host_module(host.clone().into_host_module())
         .build()
         .expect("loader");
-    let module = loader.compile_file(plugin("hostfn")).expect("compile");
+    let module = loader.compile_file(wasm_file("hostfn")).expect("compile");
     let error = wasm_plugin_runtime::codegen::Plugin::new(
         &module,
         &wasm_plugin_runtime::codegen::Interface {

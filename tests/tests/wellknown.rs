@@ -6,7 +6,7 @@ use wasm_plugin_runtime::prost_types::{
     value::Kind, Any, Duration, FieldMask, ListValue, NullValue, Struct, Timestamp, Value,
 };
 use wasm_plugin_tests::wellknown::{EmptyTestPlugin, Known, KnownTypesPlugin};
-use wasm_plugin_tests::{loader, plugin};
+use wasm_plugin_tests::{loader, wasm_file};
 
 fn string(s: &str) -> Value {
     Value {
@@ -27,7 +27,7 @@ fn structure(fields: Vec<(&str, Value)>) -> Struct {
 
 #[test]
 fn every_well_known_type_is_transformed_exactly() {
-    let plugin = KnownTypesPlugin::load(&loader(), plugin("wellknown")).expect("load");
+    let plugin = KnownTypesPlugin::load(&loader(), wasm_file("wellknown")).expect("load");
     let value = Value {
         kind: Some(Kind::StructValue(structure(vec![
             ("CA", string("AAA")),
@@ -160,7 +160,7 @@ fn every_well_known_type_is_transformed_exactly() {
 
 #[test]
 fn absent_wrappers_stay_absent() {
-    let plugin = KnownTypesPlugin::load(&loader(), plugin("wellknown")).expect("load");
+    let plugin = KnownTypesPlugin::load(&loader(), wasm_file("wellknown")).expect("load");
     let reply = plugin.transform(Known::default()).expect("transform");
     assert_eq!(reply.bool_value, None);
     assert_eq!(reply.uint64_value, None);
@@ -176,7 +176,9 @@ fn absent_wrappers_stay_absent() {
 
 #[test]
 fn two_services_of_one_module_share_the_compiled_code() {
-    let module = loader().compile_file(plugin("wellknown")).expect("compile");
+    let module = loader()
+        .compile_file(wasm_file("wellknown"))
+        .expect("compile");
     let known = KnownTypesPlugin::from_module(&module).expect("first service");
     let empty = EmptyTestPlugin::from_module(&module).expect("second service");
     empty

@@ -66,6 +66,29 @@ impl Faults for Plugin {
         eprintln!("err: {}", request.text);
         Ok(request)
     }
+
+    fn getenv(&self, request: Text) -> Result<Text, Error> {
+        Ok(Text {
+            text: std::env::var(&request.text)?,
+        })
+    }
+
+    fn read_file(&self, request: Text) -> Result<Text, Error> {
+        Ok(Text {
+            text: std::fs::read_to_string(&request.text)?,
+        })
+    }
+
+    fn write_file(&self, request: Text) -> Result<Text, Error> {
+        std::fs::write(&request.text, "written by the plugin")?;
+        Ok(request)
+    }
+
+    fn args(&self, _request: Text) -> Result<Text, Error> {
+        Ok(Text {
+            text: std::env::args().collect::<Vec<_>>().join(" "),
+        })
+    }
 }
 
 wasm_plugin_guest::register!(Faults => Plugin);
