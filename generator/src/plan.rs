@@ -187,9 +187,10 @@ fn check_export_names(
         ServicePlan::Host(_) => return Ok(()),
     };
     for (position, name) in names.into_iter().enumerate() {
+        let service_name = full_name(file.package(), service.name());
         let owner = match position {
-            0 => format!("the version export of `{}`", service.name()),
-            n => format!("rpc `{}.{}`", service.name(), service.method[n - 1].name()),
+            0 => format!("the version export of `{service_name}`"),
+            n => format!("rpc `{service_name}.{}`", service.method[n - 1].name()),
         };
         let clash = if reserved.contains(name.as_str()) {
             Some("the binary interface itself".to_owned())

@@ -99,7 +99,7 @@ fn rpcs_that_would_share_an_export_are_refused() {
         "rpc ApiVersion(M) returns (M) {}",
     ));
     assert!(
-        error.contains("rpc `S.ApiVersion` would be exported as `s_api_version`, which the version export of `S` uses already"),
+        error.contains("rpc `bad.S.ApiVersion` would be exported as `s_api_version`, which the version export of `bad.S` uses already"),
         "{error}"
     );
 }
@@ -180,8 +180,8 @@ fn a_guest_cannot_export_two_services_of_the_same_name_but_a_host_can_call_both(
         .expect_err("clashing exports");
     assert_eq!(
         error.to_string(),
-        "two.proto:5: the version export of `Same` would be exported as `same_api_version`, which \
-         the version export of `Same` uses already; rename one of them"
+        "two.proto:5: the version export of `two.Same` would be exported as `same_api_version`, \
+         which the version export of `one.Same` uses already; rename one of them"
     );
     wasm_plugin_build::host()
         .out_dir(dir.path().join("host"))
