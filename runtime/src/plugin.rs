@@ -311,11 +311,18 @@ impl Inner {
         Req: Message,
         Resp: Message + Default,
     {
-        let export = self.interface.method_exports[method];
+        let (Some(export), Some(function)) = (
+            self.interface.method_exports.get(method).copied(),
+            instance.methods.get(method).cloned(),
+        ) else {
+            return Err(Error::Config(format!(
+                "{} has no rpc #{method}: the generated code does not match the runtime",
+                self.interface.service
+            )));
+        };
         self.arm_deadline(&mut instance.store);
-        let request_ptr = self.write_request(instance, request)?;
-        let request_len = request.encoded_len() as u32;
-        let packed = instance.methods[method]
+        let (request_ptr, request_len) = self.write_request(instance, request)?;
+        let packed = function
             .call(&mut instance.store, (request_ptr, request_len))
             .map_err(|error| self.classify(error, export))?;
         let payload = Payload::unpack(packed);
@@ -356,11 +363,16 @@ impl Inner {
         result
     }
 
-    /// Copies the encoded request into a buffer from the guest's `malloc`; 0 for an empty one.
-    fn write_request(&self, instance: &mut Instance, request: &impl Message) -> Result<u32, Error> {
+    /// Encodes the request into a buffer from the guest's `malloc` and returns its location;
+    /// `(0, 0)` for an empty request.
+    fn write_request(
+        &self,
+        instance: &mut Instance,
+        request: &impl Message,
+    ) -> Result<(u32, u32), Error> {
         let len = request.encoded_len();
         if len == 0 {
-            return Ok(0);
+            return Ok((0, 0));
         }
         let len32 = u32::try_from(len)
             .ok()
@@ -398,7 +410,7 @@ impl Inner {
             }
         };
         request.encode_raw(&mut &mut memory[range]);
-        Ok(ptr)
+        Ok((ptr, len32))
     }
 
     /// Turns an error from running guest code into the most precise [`Error`].

@@ -171,3 +171,21 @@ fn host_function_errors_abort_the_call_of_go_plugin_guests() {
         blob(b"OK")
     );
 }
+
+#[test]
+fn an_export_of_the_wrong_type_is_refused_at_load() {
+    let wrong = GUEST.replace(
+        r#"(func (export "conformance_nothing") (param $ptr i32) (param $len i32) (result i64)
+    (i64.const 0))"#,
+        r#"(func (export "conformance_nothing") (param $ptr i32) (result i32)
+    (i32.const 0))"#,
+    );
+    assert_ne!(wrong, GUEST);
+    let wasm = wat::parse_str(&wrong).expect("valid WebAssembly text");
+    let error = ConformancePlugin::load_bytes(&loader(), &wasm, Upper).expect_err("wrong type");
+    assert_eq!(
+        error.to_string(),
+        "conformance_nothing in <bytes> has type (i32) -> (i32), but the interface requires \
+         (i32, i32) -> (i64)"
+    );
+}

@@ -31,8 +31,9 @@ fn tutorial_blocks() -> Vec<(String, String)> {
     blocks
 }
 
-fn run(command: &mut Command) -> String {
-    // Settings of the `cargo test` that runs this test are not the tutorial's.
+/// `cargo` in `dir`, without the settings of the `cargo test` that runs this test.
+fn cargo(dir: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     for variable in [
         "CARGO_TARGET_DIR",
         "RUSTFLAGS",
@@ -41,6 +42,11 @@ fn run(command: &mut Command) -> String {
     ] {
         command.env_remove(variable);
     }
+    command.current_dir(dir);
+    command
+}
+
+fn run(command: &mut Command) -> String {
     let output = command.output().expect("run the tutorial's command");
     assert!(
         output.status.success(),
@@ -92,27 +98,34 @@ fn the_readme_tutorial_works_as_written() {
         std::fs::copy(&lock, tutorial.join(crate_dir).join("Cargo.lock")).expect("seed Cargo.lock");
     }
 
+    // Compiled dependencies are kept between test runs: `plugin/target` is a link into this
+    // repository's target directory, where the commands below still find it.
+    let kept = wasm_plugin_testing::workspace_root().join("target/tutorial-plugin");
+    std::fs::create_dir_all(&kept).expect("mkdir");
+    std::os::unix::fs::symlink(&kept, tutorial.join("plugin/target")).expect("link plugin/target");
+
     // Step 2: `cd plugin && cargo build --target wasm32-wasip1 --release`.
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(Command::new(&cargo)
-        .args(["build", "--quiet", "--target", "wasm32-wasip1", "--release"])
-        .current_dir(tutorial.join("plugin")));
+    run(cargo(&tutorial.join("plugin")).args([
+        "build",
+        "--quiet",
+        "--target",
+        "wasm32-wasip1",
+        "--release",
+    ]));
     assert!(tutorial
         .join("plugin/target/wasm32-wasip1/release/greeter_plugin.wasm")
         .is_file());
 
-    // Step 4, as written; only the host's compiled dependencies are kept between test runs.
+    // Step 4, as written.
     let run_line = blocks[7].1.trim();
     let (cd, command) = run_line.split_once(" && ").expect("cd DIR && COMMAND");
     let dir = cd.strip_prefix("cd ").expect("cd");
     let words = shell_words(command);
     assert_eq!(words[0], "cargo");
-    let stdout = run(Command::new(&cargo)
-        .args(&words[1..])
-        .current_dir(Path::new(&tutorial).join(dir))
-        .env(
-            "CARGO_TARGET_DIR",
-            wasm_plugin_testing::workspace_root().join("target/tutorial"),
-        ));
+    // Only the host's compiled dependencies are kept elsewhere, between test runs.
+    let stdout = run(cargo(&tutorial.join(dir)).args(&words[1..]).env(
+        "CARGO_TARGET_DIR",
+        wasm_plugin_testing::workspace_root().join("target/tutorial"),
+    ));
     assert_eq!(stdout, blocks[8].1);
 }
