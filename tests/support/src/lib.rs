@@ -87,3 +87,19 @@ pub fn build_plugins(packages: &[&str]) -> Vec<PathBuf> {
 pub fn build_plugin(package: &str) -> PathBuf {
     build_plugins(&[package]).remove(0)
 }
+
+/// Builds an example's plugins, runs its host binary with their paths, and returns what the
+/// host printed on stdout. Panics, with stderr, if the host fails.
+pub fn run_example(host_binary: &str, plugin_packages: &[&str]) -> String {
+    let plugins = build_plugins(plugin_packages);
+    let output = Command::new(host_binary)
+        .args(&plugins)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {host_binary}: {error}"));
+    assert!(
+        output.status.success(),
+        "{host_binary} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("the example prints UTF-8")
+}
