@@ -41,13 +41,14 @@ pub use error::{Error, TrapCode};
 pub use host::{HostError, HostModule};
 pub use loader::{DirAccess, Loader, LoaderBuilder, Module};
 pub use output::CapturedOutput;
+pub use plugin::{Plugin, PluginStats};
 pub use prost;
 pub use prost_types;
 
 /// What generated code uses. Not a stable API: it changes together with `wasm-plugin-build`.
 #[doc(hidden)]
 pub mod codegen {
-    pub use crate::plugin::{Interface, Plugin};
+    pub use crate::plugin::Interface;
 }
 
 /// Includes the code `wasm-plugin-build` generated for one protobuf package, like
@@ -73,7 +74,7 @@ mod tests {
     fn handles_can_be_shared_between_threads() {
         assert_send_sync::<Loader>();
         assert_send_sync::<Module>();
-        assert_send_sync::<codegen::Plugin>();
+        assert_send_sync::<Plugin>();
         assert_send_sync::<HostModule>();
         assert_send_sync::<Error>();
     }

@@ -27,7 +27,7 @@ pub struct Interface {
     pub method_exports: &'static [&'static str],
 }
 
-/// An untyped plugin handle; generated code wraps it in a typed one.
+/// An untyped plugin handle; generated handles wrap one and lend it with `as_ref()`.
 ///
 /// Calls check an idle instance out of a pool (creating one when none is idle), run on it
 /// without holding any lock, and check it back in, unless the call trapped.
@@ -52,6 +52,8 @@ pub(crate) struct State {
     /// Set once the instance exists; host functions need them to answer.
     guest: Option<GuestExports>,
     accepts_host_errors: bool,
+    /// Host function responses a go-plugin guest never frees; freed when its call returns.
+    abandoned: Vec<u32>,
 }
 
 #[derive(Clone)]
@@ -183,6 +185,37 @@ impl Plugin {
     pub fn name(&self) -> &str {
         &self.inner.plugin
     }
+
+    /// The service this handle calls, such as `greeting.Greeter`.
+    pub fn service(&self) -> &'static str {
+        self.inner.interface.service
+    }
+
+    /// How many instances are idle in the pool and how much linear memory they hold.
+    pub fn stats(&self) -> PluginStats {
+        let idle = self
+            .inner
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        PluginStats {
+            idle_instances: idle.len(),
+            memory_bytes: idle
+                .iter()
+                .map(|instance| instance.memory.data_size(&instance.store))
+                .sum(),
+        }
+    }
+}
+
+/// A snapshot of a plugin's instance pool, from [`Plugin::stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PluginStats {
+    /// Instances waiting for the next call.
+    pub idle_instances: usize,
+    /// The linear memory those instances hold, in bytes.
+    pub memory_bytes: usize,
 }
 
 impl fmt::Debug for Plugin {
@@ -218,6 +251,7 @@ impl Inner {
             },
             guest: None,
             accepts_host_errors: self.accepts_host_errors,
+            abandoned: Vec::new(),
         };
         let mut store = Store::new(&shared.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -354,7 +388,8 @@ impl Inner {
         if payload.ptr == request_ptr {
             buffers[1] = 0;
         }
-        for ptr in buffers.into_iter().filter(|ptr| *ptr != 0) {
+        let abandoned = std::mem::take(&mut instance.store.data_mut().abandoned);
+        for ptr in buffers.into_iter().chain(abandoned).filter(|ptr| *ptr != 0) {
             instance
                 .free
                 .call(&mut instance.store, ptr)
@@ -515,7 +550,15 @@ fn call_host_function(
         function(&memory[range])
     };
     match result {
-        Ok(response) => write_to_guest(caller, &guest, &response, 0),
+        Ok(response) => {
+            let packed = write_to_guest(caller, &guest, &response, 0)?;
+            let ptr = Payload::unpack(packed).ptr;
+            // go-plugin's guests copy the response out and never free it (docs/abi.md).
+            if !caller.data().accepts_host_errors && ptr != 0 {
+                caller.data_mut().abandoned.push(ptr);
+            }
+            Ok(packed)
+        }
         Err(error) if caller.data().accepts_host_errors => {
             write_to_guest(caller, &guest, error.message().as_bytes(), ERROR_FLAG)
         }

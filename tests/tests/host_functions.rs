@@ -116,7 +116,7 @@ fn host_functions_can_come_from_the_loader() {
         .build()
         .expect("loader");
     let module = loader.compile_file(wasm_file("hostfn")).expect("compile");
-    let error = wasm_plugin_runtime::codegen::Plugin::new(
+    let error = wasm_plugin_runtime::Plugin::new(
         &module,
         &wasm_plugin_runtime::codegen::Interface {
             service: "hostfn.Greeter",

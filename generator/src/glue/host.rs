@@ -63,7 +63,7 @@ pub(super) fn plugin(
         #handle_docs
         #[derive(Clone, Debug)]
         pub struct #handle {
-            plugin: ::wasm_plugin_runtime::codegen::Plugin,
+            plugin: ::wasm_plugin_runtime::Plugin,
         }
 
         #[allow(dead_code, reason = "a host uses the parts of the generated API it needs")]
@@ -103,7 +103,7 @@ pub(super) fn plugin(
                 module: &::wasm_plugin_runtime::Module
                 #host_param
             ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
-                let plugin = ::wasm_plugin_runtime::codegen::Plugin::new(
+                let plugin = ::wasm_plugin_runtime::Plugin::new(
                     module,
                     &Self::INTERFACE,
                     #host_module,
@@ -112,6 +112,12 @@ pub(super) fn plugin(
             }
 
             #(#methods)*
+        }
+
+        impl ::core::convert::AsRef<::wasm_plugin_runtime::Plugin> for #handle {
+            fn as_ref(&self) -> &::wasm_plugin_runtime::Plugin {
+                &self.plugin
+            }
         }
     })
 }

@@ -103,3 +103,54 @@ pub fn run_example(host_binary: &str, plugin_packages: &[&str]) -> String {
     );
     String::from_utf8(output.stdout).expect("the example prints UTF-8")
 }
+
+/// The Go module of the interoperability tests, which pins go-plugin in its go.sum.
+pub fn go_module_dir() -> PathBuf {
+    workspace_root().join("tests/interop/go")
+}
+
+/// The directory of go-plugin in the Go module cache, downloaded through the module proxy if
+/// needed: its `.proto` files and plugins are used from there, never copied.
+pub fn go_plugin_dir() -> PathBuf {
+    let output = Command::new("go")
+        .args([
+            "list",
+            "-m",
+            "-f",
+            "{{.Dir}}",
+            "github.com/knqyf263/go-plugin",
+        ])
+        .current_dir(go_module_dir())
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run go (scripts/setup.sh checks for it): {error}"));
+    assert!(
+        output.status.success(),
+        "go list failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+}
+
+/// Builds a Go plugin package (an import path such as
+/// `github.com/knqyf263/go-plugin/tests/fields/plugin`) for `wasip1` as go-plugin does, with
+/// `-buildmode=c-shared`, and returns the `.wasm` path.
+pub fn build_go_plugin(package: &str) -> PathBuf {
+    let out_dir = workspace_root().join("target/go-plugins");
+    std::fs::create_dir_all(&out_dir).expect("create target/go-plugins");
+    let wasm = out_dir.join(format!("{}.wasm", package.replace(['/', '.'], "_")));
+    let output = Command::new("go")
+        .args(["build", "-buildmode=c-shared", "-o"])
+        .arg(&wasm)
+        .arg(package)
+        .current_dir(go_module_dir())
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run go: {error}"));
+    assert!(
+        output.status.success(),
+        "go build {package} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    wasm
+}
