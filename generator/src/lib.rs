@@ -32,7 +32,7 @@ mod plan;
 pub mod protoc;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -175,10 +175,8 @@ impl Builder {
         for file in files {
             write_if_changed(&out_dir.join(&file.name), &file.content)?;
         }
-        if self.side == Side::Guest && self.cargo_directives() && target_is_wasm() {
-            // The host allocates request buffers with the plugin's libc `malloc`.
-            println!("cargo:rustc-link-arg-cdylib=--export=malloc");
-            println!("cargo:rustc-link-arg-cdylib=--export=free");
+        if self.side == Side::Guest && self.cargo_directives() {
+            export_allocator();
         }
         Ok(())
     }
@@ -232,21 +230,20 @@ impl Builder {
             return Err(error);
         }
 
-        let mut sources: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        let mut sources: HashMap<prost_build::Module, BTreeSet<&str>> = HashMap::new();
         for file in &requested {
             sources
-                .entry(file.package().to_owned())
+                .entry(prost_build::Module::from_protobuf_package_name(
+                    file.package(),
+                ))
                 .or_default()
                 .insert(file.name());
         }
-        modules.retain(|module, _| {
-            sources.contains_key(&module.parts().collect::<Vec<_>>().join("."))
-        });
+        modules.retain(|module, _| sources.contains_key(module));
         let mut generated: Vec<GeneratedFile> = modules
             .into_iter()
             .map(|(module, content)| {
-                let package = module.parts().collect::<Vec<_>>().join(".");
-                let from = sources.get(&package).map_or_else(String::new, |names| {
+                let from = sources.get(&module).map_or_else(String::new, |names| {
                     names.iter().copied().collect::<Vec<_>>().join(", ")
                 });
                 GeneratedFile {
@@ -279,6 +276,19 @@ impl Builder {
                 )
                 }),
         }
+    }
+}
+
+/// Makes the plugin being built export libc's `malloc` and `free`, which hosts allocate and
+/// release buffers with (`docs/abi.md`), by printing linker flags for its `cdylib`.
+///
+/// [`Builder::compile_protos`] does this for guests. Call it yourself from the `build.rs` of a
+/// plugin crate whose `.proto` files are compiled in another crate: the flags only apply to
+/// the crate whose build script prints them. Prints nothing when not building for wasm32.
+pub fn export_allocator() {
+    if target_is_wasm() {
+        println!("cargo:rustc-link-arg-cdylib=--export=malloc");
+        println!("cargo:rustc-link-arg-cdylib=--export=free");
     }
 }
 

@@ -184,7 +184,28 @@ fn check_export_names(
             ]
             .into(),
         ),
-        ServicePlan::Host(_) => return Ok(()),
+        ServicePlan::Host(host) => {
+            // Two rpcs whose names differ only in case or underscores would share an import.
+            let mut seen = BTreeSet::new();
+            for (method, import) in service.method.iter().zip(&host.imports) {
+                if !seen.insert(import) {
+                    let index = file
+                        .service
+                        .iter()
+                        .position(|s| s.name == service.name)
+                        .unwrap_or(0);
+                    return Err(
+                        Location::of(file, &[SERVICE_FIELD, index as i32]).error(format!(
+                            "rpc `{}.{}` would be imported as `{import}`, like another rpc of the \
+                         service; rename one of them",
+                            full_name(file.package(), service.name()),
+                            method.name()
+                        )),
+                    );
+                }
+            }
+            return Ok(());
+        }
     };
     for (position, name) in names.into_iter().enumerate() {
         let service_name = full_name(file.package(), service.name());

@@ -189,3 +189,15 @@ fn a_guest_cannot_export_two_services_of_the_same_name_but_a_host_can_call_both(
         .compile_protos(&protos, &[dir.path()])
         .expect("a host may talk to both");
 }
+
+#[test]
+fn host_functions_that_would_share_an_import_are_refused() {
+    let error = error_for(
+        "syntax = \"proto3\";\npackage bad;\nmessage M {}\n// wasm:plugin type=host\nservice H {\n  rpc GetX(M) returns (M) {}\n  rpc Get_X(M) returns (M) {}\n}\n",
+    );
+    assert_eq!(
+        error,
+        "bad.proto:5: rpc `bad.H.Get_X` would be imported as `get_x`, like another rpc of the \
+         service; rename one of them"
+    );
+}

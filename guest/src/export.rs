@@ -10,7 +10,11 @@ use crate::Error;
 /// Serves one call of an exported method: `ptr`/`len` locate the request the host wrote (the
 /// host frees it), the result locates a `malloc` buffer with the response or, with bit 31 of the
 /// length set, the error message (the host frees it too).
-pub fn serve<S, Req, Resp>(
+///
+/// # Safety
+/// `ptr`/`len` must be the arguments the host passed to the export, as `docs/abi.md` says: a
+/// readable block of this module's memory that stays untouched during the call, or `(0, 0)`.
+pub unsafe fn serve<S, Req, Resp>(
     ptr: u32,
     len: u32,
     method: impl FnOnce(&S, Req) -> Result<Resp, Error>,
@@ -20,6 +24,12 @@ where
     Req: Message + Default,
     Resp: Message,
 {
+    if ptr == 0 && len != 0 {
+        return abi::error_to_host(&format!(
+            "the host passed a request of {len} bytes at offset 0 to {}",
+            S::NAME
+        ));
+    }
     // SAFETY: the host wrote the request into a buffer it owns for the duration of this call.
     let request = match Req::decode(unsafe { abi::borrow(ptr, len) }) {
         Ok(request) => request,

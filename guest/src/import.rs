@@ -9,7 +9,11 @@ use crate::Error;
 ///
 /// The request stays in this module's memory for the duration of the call; the host answers
 /// with a buffer it allocated with this module's `malloc`, which is freed here after decoding.
-pub fn call_host<Req, Resp>(
+///
+/// # Safety
+/// `import` must be a host function that follows `docs/abi.md`: it only reads the request, and
+/// answers with `(0, 0)` or a block from this module's `malloc` that it gives up.
+pub unsafe fn call_host<Req, Resp>(
     import: unsafe extern "C" fn(u32, u32) -> u64,
     request: &Req,
 ) -> Result<Resp, Error>
@@ -27,6 +31,12 @@ where
     // SAFETY: the import follows the interface of `docs/abi.md`; it only reads the request.
     let reply = abi::unpack(unsafe { import(ptr, len) });
     drop(bytes);
+    if reply.ptr == 0 && reply.len != 0 {
+        return Err(Error::new(format!(
+            "the host answered with {} bytes at offset 0",
+            reply.len
+        )));
+    }
     // SAFETY: the host wrote the reply into a `malloc` block it gave up.
     let buffer = unsafe { HostBuffer::new(reply.ptr, reply.len) };
     if reply.is_error {

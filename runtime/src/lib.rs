@@ -30,12 +30,15 @@
 #![deny(missing_docs)]
 
 mod abi;
+mod blocking;
 mod error;
 mod host;
 mod limits;
+mod linking;
 mod loader;
 mod output;
 mod plugin;
+mod wasi_poll;
 
 pub use error::{Error, TrapCode};
 pub use host::{HostError, HostModule};

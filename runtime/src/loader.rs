@@ -212,9 +212,11 @@ impl LoaderBuilder {
         self
     }
 
-    /// Stops any call into a plugin that runs longer than `deadline` (within about a tenth of
-    /// it), with [`Error::DeadlineExceeded`]. Default: no deadline. Costs nothing per call: a
-    /// background thread advances wasmtime's epoch counter.
+    /// Stops any call into a plugin that runs longer than `deadline`, with
+    /// [`Error::DeadlineExceeded`]: WebAssembly code is interrupted within a tick (a tenth of
+    /// the deadline, between 1 and 10 ms), and sleeping through WASI ends at the deadline. A
+    /// host function that blocks is not interrupted; the call stops when it returns. Default:
+    /// no deadline. Costs nothing per call: a background thread advances wasmtime's epoch.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.sandbox.deadline = Some(deadline);
         self
@@ -235,8 +237,8 @@ impl LoaderBuilder {
     }
 
     /// How many idle instances each plugin keeps for reuse. More concurrent calls create more
-    /// instances; those above this number are dropped after their call. Default: the number of
-    /// CPUs.
+    /// instances; those above this number are dropped after their call, and 0 gives every call
+    /// a fresh instance. Default: the number of CPUs.
     pub fn max_idle_instances(mut self, count: usize) -> Self {
         self.max_idle_instances = Some(count);
         self
@@ -270,6 +272,8 @@ impl LoaderBuilder {
         }
         let mut config = wasmtime::Config::new();
         config.epoch_interruption(self.sandbox.deadline.is_some());
+        // One memory per instance keeps the memory limit a limit per instance.
+        config.wasm_multi_memory(false);
         let engine = wasmtime::Engine::new(&config)
             .map_err(|error| Error::Config(format!("wasmtime: {error:#}")))?;
         let ticker = match self.sandbox.deadline {

@@ -2,15 +2,15 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use prost::Message;
-use wasmtime::{
-    Caller, ExternType, FuncType, InstancePre, Linker, Memory, Store, TypedFunc, ValType,
-};
+use wasmtime::{InstancePre, Linker, Memory, Store, TypedFunc};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
-use crate::host::{ErasedFunction, HostModule};
+use crate::host::HostModule;
 use crate::limits::{MemoryLimitHit, MemoryLimiter};
+use crate::linking::{self, HostFunctionFailed};
 use crate::loader::{Loader, Module};
 use crate::Error;
 
@@ -47,19 +47,23 @@ struct Inner {
 
 /// What each instance's store holds.
 pub(crate) struct State {
-    wasi: wasmtime_wasi::p1::WasiP1Ctx,
+    pub wasi: wasmtime_wasi::p1::WasiP1Ctx,
     limiter: MemoryLimiter,
     /// Set once the instance exists; host functions need them to answer.
-    guest: Option<GuestExports>,
-    accepts_host_errors: bool,
+    pub guest: Option<GuestExports>,
+    pub accepts_host_errors: bool,
     /// Host function responses a go-plugin guest never frees; freed when its call returns.
-    abandoned: Vec<u32>,
+    pub abandoned: Vec<u32>,
+    /// When the running call must end, if the loader has a deadline.
+    pub deadline_at: Option<Instant>,
+    /// When the instance's WASI clocks started: the origin of its monotonic clock.
+    pub started: Instant,
 }
 
 #[derive(Clone)]
-struct GuestExports {
-    memory: Memory,
-    malloc: TypedFunc<u32, u32>,
+pub(crate) struct GuestExports {
+    pub memory: Memory,
+    pub malloc: TypedFunc<u32, u32>,
 }
 
 struct Instance {
@@ -71,47 +75,22 @@ struct Instance {
     methods: Vec<TypedFunc<(u32, u32), u64>>,
 }
 
-/// A host function failed and the guest cannot receive the error (go-plugin behaviour).
-#[derive(Debug)]
-struct HostFunctionFailed {
-    import: String,
-    message: String,
-}
-
-impl fmt::Display for HostFunctionFailed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "host function {} failed: {}", self.import, self.message)
-    }
-}
-
-impl std::error::Error for HostFunctionFailed {}
-
-/// The guest broke the interface inside a host function call.
-#[derive(Debug)]
-struct GuestFault(String);
-
-impl fmt::Display for GuestFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for GuestFault {}
-
 impl Plugin {
     /// Links `module` against WASI and the host modules, checks that it implements
-    /// `interface`, and creates its first instance to compare interface versions.
+    /// `interface`, and creates its first instance to compare interface versions. Generated
+    /// handles call this; prefer them.
     ///
     /// # Errors
     /// [`Error::MissingExport`], [`Error::ExportType`], [`Error::MissingImport`],
     /// [`Error::ApiVersionMismatch`], or any error of instantiation.
+    #[doc(hidden)]
     pub fn new(
         module: &Module,
         interface: &'static Interface,
         host_module: Option<HostModule>,
     ) -> Result<Self, Error> {
         let plugin: Arc<str> = module.name.clone();
-        check_exports(&module.module, interface, &plugin)?;
+        linking::check_exports(&module.module, interface, &plugin)?;
         let host_modules: Vec<&HostModule> = module
             .loader
             .shared
@@ -119,15 +98,19 @@ impl Plugin {
             .iter()
             .chain(&host_module)
             .collect();
-        check_imports(&module.module, &host_modules, &plugin)?;
+        linking::check_imports(&module.module, &host_modules, &plugin)?;
 
         let engine = &module.loader.shared.engine;
         let mut linker = Linker::<State>::new(engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut State| &mut state.wasi)
             .map_err(|error| Error::Config(format!("cannot link WASI: {error:#}")))?;
+        if module.loader.shared.sandbox.deadline.is_some() {
+            // Sleeping in WASI must not outlast the deadline either.
+            crate::wasi_poll::link(&mut linker)?;
+        }
         for host in &host_modules {
             for (name, function) in &host.functions {
-                link_host_function(&mut linker, &host.name, name, function.clone())?;
+                linking::link_host_function(&mut linker, &host.name, name, function.clone())?;
             }
         }
         let pre = linker
@@ -136,10 +119,7 @@ impl Plugin {
                 plugin: plugin.to_string(),
                 reason: format!("{error:#}"),
             })?;
-        let accepts_host_errors = module
-            .module
-            .get_export(abi::ABI_VERSION_EXPORT)
-            .is_some_and(|export| export.func().is_some());
+        let accepts_host_errors = module.module.get_export(abi::ABI_VERSION_EXPORT).is_some();
         let inner = Inner {
             pre,
             interface,
@@ -148,29 +128,42 @@ impl Plugin {
             accepts_host_errors,
             idle: Mutex::new(Vec::new()),
         };
-        let mut first = inner.instantiate()?;
-        inner.check_version(&mut first)?;
+        let deadline_at = inner.deadline_at();
+        let mut first = inner.instantiate(deadline_at)?;
+        inner.check_version(&mut first, deadline_at)?;
         inner.check_in(first);
         Ok(Self {
             inner: Arc::new(inner),
         })
     }
 
-    /// Calls the rpc at `method` (an index into the interface's `method_exports`).
+    /// Calls the rpc at `method` (an index into the interface's `method_exports`). Generated
+    /// handles call this with the right message types; prefer them.
     ///
     /// # Errors
     /// [`Error::Plugin`] with the plugin's own message, or any error of a failed call.
+    #[doc(hidden)]
     pub fn call<Req, Resp>(&self, method: usize, request: &Req) -> Result<Resp, Error>
     where
         Req: Message,
         Resp: Message + Default,
     {
+        crate::blocking::outside_async(|| self.call_blocking(method, request))
+    }
+
+    fn call_blocking<Req, Resp>(&self, method: usize, request: &Req) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
         let inner = &*self.inner;
+        // One deadline for the whole call, including a fresh instance's initialisation.
+        let deadline_at = inner.deadline_at();
         let mut instance = match inner.check_out() {
             Some(instance) => instance,
-            None => inner.instantiate()?,
+            None => inner.instantiate(deadline_at)?,
         };
-        let result = inner.call_on(&mut instance, method, request);
+        let result = inner.call_on(&mut instance, method, request, deadline_at);
         // An instance that trapped or misbehaved may be in any state: drop it.
         if matches!(
             result,
@@ -237,41 +230,58 @@ impl Inner {
 
     fn check_in(&self, instance: Instance) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < self.loader.shared.max_idle_instances.max(1) {
+        if idle.len() < self.loader.shared.max_idle_instances {
             idle.push(instance);
         }
     }
 
-    fn instantiate(&self) -> Result<Instance, Error> {
+    /// When a call starting now must end, if the loader has a deadline.
+    fn deadline_at(&self) -> Option<Instant> {
+        let deadline = self.loader.shared.sandbox.deadline?;
+        Instant::now().checked_add(deadline)
+    }
+
+    /// Sets the epoch deadline of `store` to `deadline_at`.
+    fn arm_deadline(&self, store: &mut Store<State>, deadline_at: Option<Instant>) {
+        store.data_mut().deadline_at = deadline_at;
+        if let (Some(ticker), Some(deadline_at)) = (&self.loader.shared.ticker, deadline_at) {
+            let left = deadline_at.saturating_duration_since(Instant::now());
+            store.set_epoch_deadline(ticker.ticks(left));
+        }
+    }
+
+    fn instantiate(&self, deadline_at: Option<Instant>) -> Result<Instance, Error> {
         let shared = &self.loader.shared;
+        // Taken before the WASI context, whose monotonic clock starts when it is built.
+        let started = Instant::now();
         let state = State {
             wasi: shared.sandbox.wasi()?,
-            limiter: MemoryLimiter {
-                limit: shared.sandbox.memory_limit,
-            },
+            limiter: MemoryLimiter::new(shared.sandbox.memory_limit),
             guest: None,
             accepts_host_errors: self.accepts_host_errors,
             abandoned: Vec::new(),
+            deadline_at: None,
+            started,
         };
         let mut store = Store::new(&shared.engine, state);
         store.limiter(|state| &mut state.limiter);
-        self.arm_deadline(&mut store);
+        self.arm_deadline(&mut store, deadline_at);
         let instance = self
             .pre
             .instantiate(&mut store)
             .map_err(|error| self.classify(error, "instantiation"))?;
-        let missing = |export: &str| Error::MissingExport {
-            plugin: self.plugin.to_string(),
-            export: export.to_owned(),
-            hint: None,
-        };
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .ok_or_else(|| missing("memory"))?;
         let typed_error = |error: wasmtime::Error| Error::Instantiate {
             plugin: self.plugin.to_string(),
             reason: format!("{error:#}"),
         };
+        let memory =
+            instance
+                .get_memory(&mut store, "memory")
+                .ok_or_else(|| Error::MissingExport {
+                    plugin: self.plugin.to_string(),
+                    export: "memory".into(),
+                    hint: None,
+                })?;
         let malloc = instance
             .get_typed_func::<u32, u32>(&mut store, "malloc")
             .map_err(typed_error)?;
@@ -285,16 +295,18 @@ impl Inner {
             .map(|name| instance.get_typed_func::<(u32, u32), u64>(&mut store, name))
             .collect::<Result<Vec<_>, _>>()
             .map_err(typed_error)?;
-        // A WASI reactor must run its initializer once before any other export.
+        // Host functions work from the start: the initializer may call them.
+        store.data_mut().guest = Some(GuestExports {
+            memory,
+            malloc: malloc.clone(),
+        });
+        // A WASI reactor must run its initializer once before any other export (its type was
+        // checked at load).
         if let Ok(initialize) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
             initialize
                 .call(&mut store, ())
                 .map_err(|error| self.classify(error, "_initialize"))?;
         }
-        store.data_mut().guest = Some(GuestExports {
-            memory,
-            malloc: malloc.clone(),
-        });
         Ok(Instance {
             store,
             handle: instance,
@@ -306,7 +318,11 @@ impl Inner {
     }
 
     /// Compares the plugin's interface version with the host's.
-    fn check_version(&self, instance: &mut Instance) -> Result<(), Error> {
+    fn check_version(
+        &self,
+        instance: &mut Instance,
+        deadline_at: Option<Instant>,
+    ) -> Result<(), Error> {
         let export = self.interface.api_version_export;
         let api_version = instance
             .handle
@@ -315,7 +331,7 @@ impl Inner {
                 plugin: self.plugin.to_string(),
                 reason: format!("{error:#}"),
             })?;
-        self.arm_deadline(&mut instance.store);
+        self.arm_deadline(&mut instance.store, deadline_at);
         let plugin = api_version
             .call(&mut instance.store, ())
             .map_err(|error| self.classify(error, export))?;
@@ -328,18 +344,12 @@ impl Inner {
         Ok(())
     }
 
-    fn arm_deadline(&self, store: &mut Store<State>) {
-        let shared = &self.loader.shared;
-        if let (Some(ticker), Some(deadline)) = (&shared.ticker, shared.sandbox.deadline) {
-            store.set_epoch_deadline(ticker.ticks(deadline));
-        }
-    }
-
     fn call_on<Req, Resp>(
         &self,
         instance: &mut Instance,
         method: usize,
         request: &Req,
+        deadline_at: Option<Instant>,
     ) -> Result<Resp, Error>
     where
         Req: Message,
@@ -354,7 +364,7 @@ impl Inner {
                 self.interface.service
             )));
         };
-        self.arm_deadline(&mut instance.store);
+        self.arm_deadline(&mut instance.store, deadline_at);
         let (request_ptr, request_len) = self.write_request(instance, request)?;
         let packed = function
             .call(&mut instance.store, (request_ptr, request_len))
@@ -388,7 +398,11 @@ impl Inner {
         if payload.ptr == request_ptr {
             buffers[1] = 0;
         }
+        // A go-plugin guest may hand a host function's response on as its result: free it once.
         let abandoned = std::mem::take(&mut instance.store.data_mut().abandoned);
+        let abandoned = abandoned
+            .into_iter()
+            .filter(|ptr| *ptr != request_ptr && *ptr != payload.ptr);
         for ptr in buffers.into_iter().chain(abandoned).filter(|ptr| *ptr != 0) {
             instance
                 .free
@@ -495,262 +509,4 @@ impl Inner {
             message,
         }
     }
-}
-
-fn link_host_function(
-    linker: &mut Linker<State>,
-    module: &str,
-    name: &str,
-    function: ErasedFunction,
-) -> Result<(), Error> {
-    let import = format!("{module}.{name}");
-    linker
-        .func_wrap(
-            module,
-            name,
-            move |mut caller: Caller<'_, State>, ptr: u32, len: u32| -> wasmtime::Result<u64> {
-                call_host_function(&mut caller, &function, &import, ptr, len)
-            },
-        )
-        .map(|_| ())
-        .map_err(|error| {
-            Error::Config(format!(
-                "cannot define host function {module}.{name}: {error:#}"
-            ))
-        })
-}
-
-/// Runs a host function for the guest: read its request, answer in a buffer from its `malloc`.
-fn call_host_function(
-    caller: &mut Caller<'_, State>,
-    function: &ErasedFunction,
-    import: &str,
-    ptr: u32,
-    len: u32,
-) -> wasmtime::Result<u64> {
-    let guest = caller.data().guest.clone().ok_or_else(|| {
-        GuestFault(format!(
-            "{import} was called before the plugin was initialised"
-        ))
-    })?;
-    let result = {
-        let memory = guest.memory.data(&*caller);
-        let request = Payload {
-            ptr,
-            len,
-            is_error: false,
-        };
-        let range = request.range(memory.len()).ok_or_else(|| {
-            GuestFault(format!(
-                "the plugin passed a request of {len} bytes at offset {ptr} to {import}, \
-                 outside its {}-byte memory",
-                memory.len()
-            ))
-        })?;
-        function(&memory[range])
-    };
-    match result {
-        Ok(response) => {
-            let packed = write_to_guest(caller, &guest, &response, 0)?;
-            let ptr = Payload::unpack(packed).ptr;
-            // go-plugin's guests copy the response out and never free it (docs/abi.md).
-            if !caller.data().accepts_host_errors && ptr != 0 {
-                caller.data_mut().abandoned.push(ptr);
-            }
-            Ok(packed)
-        }
-        Err(error) if caller.data().accepts_host_errors => {
-            write_to_guest(caller, &guest, error.message().as_bytes(), ERROR_FLAG)
-        }
-        Err(error) => Err(wasmtime::Error::new(HostFunctionFailed {
-            import: import.to_owned(),
-            message: error.message().to_owned(),
-        })),
-    }
-}
-
-fn write_to_guest(
-    caller: &mut Caller<'_, State>,
-    guest: &GuestExports,
-    bytes: &[u8],
-    flags: u32,
-) -> wasmtime::Result<u64> {
-    if bytes.is_empty() {
-        return Ok(abi::pack(0, flags));
-    }
-    let len = u32::try_from(bytes.len())
-        .ok()
-        .filter(|len| len & ERROR_FLAG == 0)
-        .ok_or_else(|| {
-            GuestFault(format!(
-                "a host function answered with {} bytes, more than 2 GiB",
-                bytes.len()
-            ))
-        })?;
-    let ptr = guest.malloc.call(&mut *caller, len)?;
-    let memory = guest.memory.data_mut(&mut *caller);
-    let range = Payload {
-        ptr,
-        len,
-        is_error: false,
-    }
-    .range(memory.len())
-    .filter(|_| ptr != 0)
-    .ok_or_else(|| {
-        GuestFault(format!(
-            "the plugin's malloc({len}) returned the unusable offset {ptr}"
-        ))
-    })?;
-    memory[range].copy_from_slice(bytes);
-    Ok(abi::pack(ptr, len | flags))
-}
-
-fn check_exports(
-    module: &wasmtime::Module,
-    interface: &Interface,
-    plugin: &str,
-) -> Result<(), Error> {
-    use ValType::{I32, I64};
-    let mut required: Vec<(&str, &[ValType], &[ValType])> = vec![
-        (interface.api_version_export, &[], &[I64]),
-        ("malloc", &[I32], &[I32]),
-        ("free", &[I32], &[]),
-    ];
-    for export in interface.method_exports {
-        required.push((export, &[I32, I32], &[I64]));
-    }
-    let expected =
-        |params: &[ValType], results: &[ValType]| signature(params.iter(), results.iter());
-    match module.get_export("memory") {
-        Some(ExternType::Memory(_)) => {}
-        Some(other) => {
-            return Err(Error::ExportType {
-                plugin: plugin.to_owned(),
-                export: "memory".into(),
-                expected: "a memory".into(),
-                found: describe(&other),
-            })
-        }
-        None => {
-            return Err(Error::MissingExport {
-                plugin: plugin.to_owned(),
-                export: "memory".into(),
-                hint: None,
-            })
-        }
-    }
-    for (name, params, results) in required {
-        match module.get_export(name) {
-            Some(ExternType::Func(func))
-                if same_types(func.params(), params) && same_types(func.results(), results) => {}
-            Some(other) => {
-                return Err(Error::ExportType {
-                    plugin: plugin.to_owned(),
-                    export: name.to_owned(),
-                    expected: expected(params, results),
-                    found: describe(&other),
-                })
-            }
-            None => {
-                let hint = match name {
-                    "malloc" | "free" => Some(
-                        "a Rust plugin exports libc's malloc and free with the linker flags \
-                         --export=malloc --export=free, which wasm_plugin_build::guest() adds \
-                         from build.rs",
-                    ),
-                    _ if name == interface.api_version_export => Some(
-                        "the module does not implement this service: was it built from the same \
-                         .proto file?",
-                    ),
-                    _ => None,
-                };
-                return Err(Error::MissingExport {
-                    plugin: plugin.to_owned(),
-                    export: name.to_owned(),
-                    hint,
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_imports(
-    module: &wasmtime::Module,
-    hosts: &[&HostModule],
-    plugin: &str,
-) -> Result<(), Error> {
-    for import in module.imports() {
-        let (module_name, name) = (import.module(), import.name());
-        if module_name == "wasi_snapshot_preview1" {
-            continue;
-        }
-        let provided = hosts
-            .iter()
-            .any(|host| host.name == module_name && host.function_names().any(|f| f == name));
-        if !provided {
-            let hint = if name == abi::MISSING_REGISTER_IMPORT {
-                Some("the plugin never calls wasm_plugin_guest::register!".to_owned())
-            } else if hosts.iter().any(|host| host.name == module_name) {
-                Some(format!("the host functions of `{module_name}` have no `{name}`: are host and plugin built from the same .proto file?"))
-            } else {
-                Some(format!("pass the host functions of module `{module_name}` to the plugin's load, or to LoaderBuilder::host_module"))
-            };
-            return Err(Error::MissingImport {
-                plugin: plugin.to_owned(),
-                import: format!("{module_name}.{name}"),
-                hint,
-            });
-        }
-        use ValType::{I32, I64};
-        match import.ty() {
-            ExternType::Func(func)
-                if same_types(func.params(), &[I32, I32]) && same_types(func.results(), &[I64]) => {
-            }
-            other => {
-                return Err(Error::MissingImport {
-                    plugin: plugin.to_owned(),
-                    import: format!("{module_name}.{name}"),
-                    hint: Some(format!(
-                        "the host provides it as {}, but the plugin imports it as {}",
-                        signature([I32, I32].iter(), [I64].iter()),
-                        describe(&other)
-                    )),
-                })
-            }
-        }
-    }
-    Ok(())
-}
-
-fn same_types(actual: impl ExactSizeIterator<Item = ValType>, expected: &[ValType]) -> bool {
-    actual.len() == expected.len() && actual.zip(expected).all(|(a, b)| ValType::eq(&a, b))
-}
-
-fn signature<'a>(
-    params: impl Iterator<Item = &'a ValType>,
-    results: impl Iterator<Item = &'a ValType>,
-) -> String {
-    let list = |types: Vec<String>| types.join(", ");
-    format!(
-        "({}) -> ({})",
-        list(params.map(ToString::to_string).collect()),
-        list(results.map(ToString::to_string).collect())
-    )
-}
-
-fn describe(ty: &ExternType) -> String {
-    match ty {
-        ExternType::Func(func) => describe_func(func),
-        ExternType::Memory(_) => "a memory".into(),
-        ExternType::Table(_) => "a table".into(),
-        ExternType::Global(_) => "a global".into(),
-        _ => "something else".into(),
-    }
-}
-
-fn describe_func(func: &FuncType) -> String {
-    let params: Vec<ValType> = func.params().collect();
-    let results: Vec<ValType> = func.results().collect();
-    signature(params.iter(), results.iter())
 }

@@ -166,10 +166,12 @@ fn host_function_errors_abort_the_call_of_go_plugin_guests() {
         matches!(&error, Error::HostFunction { import, message, .. } if import == "env.upper" && message == "nothing to upper-case"),
         "{error:?}"
     );
+    // The guest hands the host's response on as its result: freed once, not twice.
     assert_eq!(
         plugin.ask_host(blob(b"ok")).expect("next call"),
         blob(b"OK")
     );
+    assert_eq!(live_blocks(&plugin), 0);
 }
 
 #[test]

@@ -59,6 +59,32 @@ fn an_infinite_loop_is_stopped_by_the_deadline() {
 }
 
 #[test]
+fn sleeping_in_wasi_ends_at_the_deadline() {
+    let loader = Loader::builder()
+        .deadline(Duration::from_millis(300))
+        .build()
+        .expect("loader");
+    let plugin = FaultsPlugin::load(&loader, wasm_file("faults")).expect("load");
+    // A short sleep runs to its end, as WASI's poll_oneoff promises.
+    assert!(
+        plugin
+            .sleep(Amount { value: 20 })
+            .expect("short sleep")
+            .value
+            >= 20
+    );
+    // An hour-long sleep is cut off at the deadline.
+    let error = plugin
+        .sleep(Amount { value: 3_600_000 })
+        .expect_err("long sleep");
+    assert!(
+        matches!(&error, Error::DeadlineExceeded { .. }),
+        "{error:?}"
+    );
+    assert_eq!(count(&plugin), 1, "the plugin works after the deadline");
+}
+
+#[test]
 fn growing_past_the_memory_limit_is_refused() {
     let loader = Loader::builder()
         .memory_limit(32 << 20)

@@ -41,7 +41,10 @@ pub(super) fn plugin(service: &Service, plan: &PluginPlan) -> Result<TokenStream
             #[doc(hidden)]
             #[unsafe(export_name = #export)]
             pub extern "C" fn #export_fn(ptr: u32, len: u32) -> u64 {
-                ::wasm_plugin_guest::codegen::serve::<dyn #trait_name, _, _>(ptr, len, <dyn #trait_name>::#method_name)
+                // SAFETY: the host calls the export as docs/abi.md says.
+                unsafe {
+                    ::wasm_plugin_guest::codegen::serve::<dyn #trait_name, _, _>(ptr, len, <dyn #trait_name>::#method_name)
+                }
             }
         });
     }
@@ -83,7 +86,8 @@ pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Er
     let mut imports = Vec::new();
     for (method, import) in service.methods.iter().zip(&plan.imports) {
         let method_name = ident(&method.name);
-        let import_fn = format_ident!("{}", import);
+        // Prefixed: an import name can be a Rust keyword (`type`, `match`).
+        let import_fn = format_ident!("__{}", import);
         let input = rust_type(&method.input_type)?;
         let output = rust_type(&method.output_type)?;
         let method_docs = docs(&method.comments);
@@ -93,7 +97,8 @@ pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Er
                 &self,
                 request: impl ::std::borrow::Borrow<#input>,
             ) -> ::core::result::Result<#output, ::wasm_plugin_guest::Error> {
-                ::wasm_plugin_guest::codegen::call_host(#imports_mod::#import_fn, request.borrow())
+                // SAFETY: the import is the host function of this rpc, which follows docs/abi.md.
+                unsafe { ::wasm_plugin_guest::codegen::call_host(#imports_mod::#import_fn, request.borrow()) }
             }
         });
         imports.push(quote! {

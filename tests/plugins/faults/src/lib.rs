@@ -84,6 +84,14 @@ impl Faults for Plugin {
         Ok(request)
     }
 
+    fn sleep(&self, request: Amount) -> Result<Amount, Error> {
+        let started = std::time::Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(request.value));
+        Ok(Amount {
+            value: started.elapsed().as_millis() as u64,
+        })
+    }
+
     fn args(&self, _request: Text) -> Result<Text, Error> {
         Ok(Text {
             text: std::env::args().collect::<Vec<_>>().join(" "),

@@ -1,0 +1,315 @@
+//! Linking a plugin: the checks of its exports and imports at load time, and the host
+//! functions it calls, which answer in buffers from its own `malloc`.
+
+use std::fmt;
+
+use wasmtime::{Caller, ExternType, FuncType, Linker, ValType};
+
+use crate::abi::{self, Payload, ERROR_FLAG};
+use crate::host::{ErasedFunction, HostModule};
+use crate::plugin::{GuestExports, Interface, State};
+use crate::Error;
+
+/// A host function failed and the guest cannot receive the error (go-plugin behaviour).
+#[derive(Debug)]
+pub(crate) struct HostFunctionFailed {
+    pub import: String,
+    pub message: String,
+}
+
+impl fmt::Display for HostFunctionFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "host function {} failed: {}", self.import, self.message)
+    }
+}
+
+impl std::error::Error for HostFunctionFailed {}
+
+/// The guest broke the interface inside a host function call.
+#[derive(Debug)]
+pub(crate) struct GuestFault(pub String);
+
+impl fmt::Display for GuestFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GuestFault {}
+
+pub(crate) fn link_host_function(
+    linker: &mut Linker<State>,
+    module: &str,
+    name: &str,
+    function: ErasedFunction,
+) -> Result<(), Error> {
+    let import = format!("{module}.{name}");
+    linker
+        .func_wrap(
+            module,
+            name,
+            move |mut caller: Caller<'_, State>, ptr: u32, len: u32| -> wasmtime::Result<u64> {
+                call_host_function(&mut caller, &function, &import, ptr, len)
+            },
+        )
+        .map(|_| ())
+        .map_err(|error| {
+            Error::Config(format!(
+                "cannot define host function {module}.{name}: {error:#}"
+            ))
+        })
+}
+
+/// Runs a host function for the guest: read its request, answer in a buffer from its `malloc`.
+fn call_host_function(
+    caller: &mut Caller<'_, State>,
+    function: &ErasedFunction,
+    import: &str,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<u64> {
+    let guest = caller.data().guest.clone().ok_or_else(|| {
+        GuestFault(format!(
+            "{import} was called before the plugin was initialised"
+        ))
+    })?;
+    let result = {
+        let memory = guest.memory.data(&*caller);
+        let request = Payload {
+            ptr,
+            len,
+            is_error: false,
+        };
+        let range = request.range(memory.len()).ok_or_else(|| {
+            GuestFault(format!(
+                "the plugin passed a request of {len} bytes at offset {ptr} to {import}, \
+                 outside its {}-byte memory",
+                memory.len()
+            ))
+        })?;
+        function(&memory[range])
+    };
+    match result {
+        Ok(response) => {
+            let packed = write_to_guest(caller, &guest, &response, 0)?;
+            let ptr = Payload::unpack(packed).ptr;
+            // go-plugin's guests copy the response out and never free it (docs/abi.md).
+            if !caller.data().accepts_host_errors && ptr != 0 {
+                caller.data_mut().abandoned.push(ptr);
+            }
+            Ok(packed)
+        }
+        Err(error) if caller.data().accepts_host_errors => {
+            write_to_guest(caller, &guest, error.message().as_bytes(), ERROR_FLAG)
+        }
+        Err(error) => Err(wasmtime::Error::new(HostFunctionFailed {
+            import: import.to_owned(),
+            message: error.message().to_owned(),
+        })),
+    }
+}
+
+fn write_to_guest(
+    caller: &mut Caller<'_, State>,
+    guest: &GuestExports,
+    bytes: &[u8],
+    flags: u32,
+) -> wasmtime::Result<u64> {
+    if bytes.is_empty() {
+        return Ok(abi::pack(0, flags));
+    }
+    let len = u32::try_from(bytes.len())
+        .ok()
+        .filter(|len| len & ERROR_FLAG == 0)
+        .ok_or_else(|| {
+            GuestFault(format!(
+                "a host function answered with {} bytes, more than 2 GiB",
+                bytes.len()
+            ))
+        })?;
+    let ptr = guest.malloc.call(&mut *caller, len)?;
+    let memory = guest.memory.data_mut(&mut *caller);
+    let range = Payload {
+        ptr,
+        len,
+        is_error: false,
+    }
+    .range(memory.len())
+    .filter(|_| ptr != 0)
+    .ok_or_else(|| {
+        GuestFault(format!(
+            "the plugin's malloc({len}) returned the unusable offset {ptr}"
+        ))
+    })?;
+    memory[range].copy_from_slice(bytes);
+    Ok(abi::pack(ptr, len | flags))
+}
+
+pub(crate) fn check_exports(
+    module: &wasmtime::Module,
+    interface: &Interface,
+    plugin: &str,
+) -> Result<(), Error> {
+    use ValType::{I32, I64};
+    let mut required: Vec<(&str, &[ValType], &[ValType])> = vec![
+        (interface.api_version_export, &[], &[I64]),
+        ("malloc", &[I32], &[I32]),
+        ("free", &[I32], &[]),
+    ];
+    for export in interface.method_exports {
+        required.push((export, &[I32, I32], &[I64]));
+    }
+    let expected =
+        |params: &[ValType], results: &[ValType]| signature(params.iter(), results.iter());
+    match module.get_export("memory") {
+        Some(ExternType::Memory(memory)) if !memory.is_shared() => {}
+        Some(other) => {
+            return Err(Error::ExportType {
+                plugin: plugin.to_owned(),
+                export: "memory".into(),
+                expected: "a memory".into(),
+                found: describe(&other),
+            })
+        }
+        None => {
+            return Err(Error::MissingExport {
+                plugin: plugin.to_owned(),
+                export: "memory".into(),
+                hint: None,
+            })
+        }
+    }
+    // Optional exports must have the right type when present.
+    for (name, params, results) in [
+        ("_initialize", &[][..], &[][..]),
+        (abi::ABI_VERSION_EXPORT, &[], &[I32]),
+    ] {
+        if let Some(other) = module.get_export(name) {
+            let fits = matches!(&other, ExternType::Func(func)
+                if same_types(func.params(), params) && same_types(func.results(), results));
+            if !fits {
+                return Err(Error::ExportType {
+                    plugin: plugin.to_owned(),
+                    export: name.to_owned(),
+                    expected: expected(params, results),
+                    found: describe(&other),
+                });
+            }
+        }
+    }
+    for (name, params, results) in required {
+        match module.get_export(name) {
+            Some(ExternType::Func(func))
+                if same_types(func.params(), params) && same_types(func.results(), results) => {}
+            Some(other) => {
+                return Err(Error::ExportType {
+                    plugin: plugin.to_owned(),
+                    export: name.to_owned(),
+                    expected: expected(params, results),
+                    found: describe(&other),
+                })
+            }
+            None => {
+                let hint = match name {
+                    "malloc" | "free" => Some(
+                        "a Rust plugin exports libc's malloc and free with the linker flags \
+                         --export=malloc --export=free, which wasm_plugin_build::guest() adds \
+                         from build.rs",
+                    ),
+                    _ if name == interface.api_version_export => Some(
+                        "the module does not implement this service: was it built from the same \
+                         .proto file?",
+                    ),
+                    _ => None,
+                };
+                return Err(Error::MissingExport {
+                    plugin: plugin.to_owned(),
+                    export: name.to_owned(),
+                    hint,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn check_imports(
+    module: &wasmtime::Module,
+    hosts: &[&HostModule],
+    plugin: &str,
+) -> Result<(), Error> {
+    for import in module.imports() {
+        let (module_name, name) = (import.module(), import.name());
+        if module_name == "wasi_snapshot_preview1" {
+            continue;
+        }
+        let provided = hosts
+            .iter()
+            .any(|host| host.name == module_name && host.function_names().any(|f| f == name));
+        if !provided {
+            let hint = if name == abi::MISSING_REGISTER_IMPORT {
+                Some("the plugin never calls wasm_plugin_guest::register!".to_owned())
+            } else if hosts.iter().any(|host| host.name == module_name) {
+                Some(format!("the host functions of `{module_name}` have no `{name}`: are host and plugin built from the same .proto file?"))
+            } else {
+                Some(format!("pass the host functions of module `{module_name}` to the plugin's load, or to LoaderBuilder::host_module"))
+            };
+            return Err(Error::MissingImport {
+                plugin: plugin.to_owned(),
+                import: format!("{module_name}.{name}"),
+                hint,
+            });
+        }
+        use ValType::{I32, I64};
+        match import.ty() {
+            ExternType::Func(func)
+                if same_types(func.params(), &[I32, I32]) && same_types(func.results(), &[I64]) => {
+            }
+            other => {
+                return Err(Error::MissingImport {
+                    plugin: plugin.to_owned(),
+                    import: format!("{module_name}.{name}"),
+                    hint: Some(format!(
+                        "the host provides it as {}, but the plugin imports it as {}",
+                        signature([I32, I32].iter(), [I64].iter()),
+                        describe(&other)
+                    )),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+fn same_types(actual: impl ExactSizeIterator<Item = ValType>, expected: &[ValType]) -> bool {
+    actual.len() == expected.len() && actual.zip(expected).all(|(a, b)| ValType::eq(&a, b))
+}
+
+fn signature<'a>(
+    params: impl Iterator<Item = &'a ValType>,
+    results: impl Iterator<Item = &'a ValType>,
+) -> String {
+    let list = |types: Vec<String>| types.join(", ");
+    format!(
+        "({}) -> ({})",
+        list(params.map(ToString::to_string).collect()),
+        list(results.map(ToString::to_string).collect())
+    )
+}
+
+fn describe(ty: &ExternType) -> String {
+    match ty {
+        ExternType::Func(func) => describe_func(func),
+        ExternType::Memory(memory) if memory.is_shared() => "a shared memory".into(),
+        ExternType::Memory(_) => "a memory".into(),
+        ExternType::Table(_) => "a table".into(),
+        ExternType::Global(_) => "a global".into(),
+        _ => "something else".into(),
+    }
+}
+
+fn describe_func(func: &FuncType) -> String {
+    let params: Vec<ValType> = func.params().collect();
+    let results: Vec<ValType> = func.results().collect();
+    signature(params.iter(), results.iter())
+}
