@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, where it is missing: the Rust toolchain pinned in
 # rust-toolchain.toml with rustfmt, clippy and the wasm32-wasip1 target, and protoc with the
-# well-known .proto files, and buf (the protoc plugin's tests run under both). Safe to run again: it only checks
+# well-known .proto files, and buf (the protoc plugin's tests run under both), and the Go
+# modules of the go-plugin interoperability tests (pinned by tests/interop/go/go.sum). Safe to run again: it only checks
 # once everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,3 +54,9 @@ if [ ! -x "$buf" ] || [ "$("$buf" --version 2>/dev/null)" != "$buf_version" ]; t
   say "installing buf $buf_version"
   npm install --silent --no-audit --no-fund --prefix .tools/buf "@bufbuild/buf@$buf_version" >/dev/null
 fi
+
+if ! command -v go >/dev/null 2>&1; then
+  say "Go is missing (the go-plugin interoperability tests need Go 1.24 or newer): install it, then run this again"
+  exit 1
+fi
+(cd tests/interop/go && go mod download)
