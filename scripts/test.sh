@@ -8,6 +8,8 @@ scripts/setup.sh
 
 echo "== rustfmt"
 cargo fmt --all --check
+echo "== gofmt, go vet"
+(cd tests/interop/go && test -z "$(gofmt -l .)" && go vet ./...)
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
