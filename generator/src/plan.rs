@@ -175,14 +175,7 @@ fn check_export_names(
             std::iter::once(&plugin.api_version_export)
                 .chain(&plugin.method_exports)
                 .collect(),
-            [
-                "malloc",
-                "free",
-                "memory",
-                "_initialize",
-                "wasm_plugin_abi_version",
-            ]
-            .into(),
+            ["malloc", "free", "memory", "_initialize", "wasm_plugin_abi"].into(),
         ),
         ServicePlan::Host(host) => {
             // Two rpcs whose names differ only in case or underscores would share an import.

@@ -1,8 +1,10 @@
 //! Buffers and packed `(ptr, len)` values of the binary interface (`docs/abi.md`).
 //!
-//! Every buffer that crosses the boundary comes from libc's `malloc` (exported to the host as
-//! `malloc`) and is released with libc's `free`, independent of the plugin's Rust global
-//! allocator: the side that receives a buffer frees it.
+//! Buffers that change owner come from libc's `malloc` (exported to the host as `malloc`) and
+//! are released with libc's `free`, independent of the plugin's Rust global allocator: the side
+//! that receives such a buffer frees it. At level 2, results stay in a block of the guest's.
+
+use std::cell::{Cell, RefCell};
 
 use prost::Message;
 
@@ -38,37 +40,82 @@ mod libc {
     }
 }
 
-/// Copies `bytes` into a fresh `malloc` buffer for the host, which frees it.
-fn to_host(bytes: &[u8], flags: u32) -> u64 {
-    if bytes.is_empty() {
+/// The interface level this guest implements (`docs/abi.md`, "Levels"): 1 accepts error
+/// payloads from host functions, 2 also keeps result blocks until the next call.
+pub(crate) const LEVEL: u32 = 2;
+
+thread_local! {
+    /// The level agreed with the host; 0 (go-plugin's interface) until a host asks.
+    static AGREED: Cell<u32> = const { Cell::new(0) };
+    /// At level 2, the block every result is written to, reused from call to call.
+    static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Agrees on the highest level both sides implement.
+pub(crate) fn agree(host_level: u32) -> u32 {
+    let agreed = host_level.min(LEVEL);
+    AGREED.set(agreed);
+    agreed
+}
+
+/// The agreed level.
+pub(crate) fn agreed() -> u32 {
+    AGREED.get()
+}
+
+/// A result block larger than this is given back to the allocator once a smaller result
+/// follows, so that one large answer does not pin its memory forever.
+const KEPT_RESULT_CAPACITY: usize = 1 << 20;
+
+/// Hands `len` bytes written by `write` to the host, with `flags` in the packed length.
+///
+/// At level 2 they go into the reused result block, which stays this module's; below, into a
+/// fresh `malloc` block, which the host frees.
+fn to_host(len: usize, flags: u32, write: impl FnOnce(&mut [u8])) -> u64 {
+    if len == 0 {
         return pack(0, flags);
     }
-    let len = u32::try_from(bytes.len())
-        .ok()
-        .filter(|len| len & ERROR_FLAG == 0);
-    let Some(len) = len else {
+    let Some(len32) = u32::try_from(len).ok().filter(|len| len & ERROR_FLAG == 0) else {
         // A payload of 2 GiB or more cannot be described by the interface.
         std::process::abort();
     };
-    // SAFETY: malloc returns either null or a writable block of `bytes.len()` bytes.
+    if agreed() >= 2 {
+        return RESULT.with_borrow_mut(|block| {
+            if block.capacity() > KEPT_RESULT_CAPACITY && len <= KEPT_RESULT_CAPACITY {
+                *block = Vec::new();
+            }
+            block.clear();
+            block.resize(len, 0);
+            write(block);
+            pack(block.as_ptr() as usize as u32, len32 | flags)
+        });
+    }
+    // SAFETY: malloc returns either null or a writable block of `len` bytes.
     unsafe {
-        let ptr = libc::malloc(bytes.len());
+        let ptr = libc::malloc(len);
         if ptr.is_null() {
             std::process::abort();
         }
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, bytes.len());
-        pack(ptr as usize as u32, len | flags)
+        write(std::slice::from_raw_parts_mut(ptr, len));
+        pack(ptr as usize as u32, len32 | flags)
     }
 }
 
-/// Encodes `message` into a `malloc` buffer for the host and packs its location.
+/// Encodes `message` for the host and packs its location.
 pub(crate) fn message_to_host(message: &impl Message) -> u64 {
-    to_host(&message.encode_to_vec(), 0)
+    to_host(message.encoded_len(), 0, |mut block| {
+        // The block has exactly the encoded length, so encoding cannot run out of room.
+        if message.encode(&mut block).is_err() {
+            std::process::abort();
+        }
+    })
 }
 
-/// Copies an error message into a `malloc` buffer for the host and packs it with the error bit.
+/// Hands an error message to the host, packed with the error bit.
 pub(crate) fn error_to_host(message: &str) -> u64 {
-    to_host(message.as_bytes(), ERROR_FLAG)
+    to_host(message.len(), ERROR_FLAG, |block| {
+        block.copy_from_slice(message.as_bytes())
+    })
 }
 
 /// Views `len` bytes at `ptr` of this module's memory; `(0, 0)` is the empty payload.

@@ -53,8 +53,9 @@ where
     })
 }
 
-/// Marks this guest as understanding error payloads from host functions (`docs/abi.md`).
+/// Agrees on the interface level with a host that knows levels (`docs/abi.md`, "Levels"):
+/// takes the host's highest level, returns the one both use.
 #[unsafe(no_mangle)]
-pub extern "C" fn wasm_plugin_abi_version() -> u32 {
-    1
+pub extern "C" fn wasm_plugin_abi(host_level: u32) -> u32 {
+    abi::agree(host_level)
 }

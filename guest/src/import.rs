@@ -1,9 +1,15 @@
 //! The plugin side of a call to a host function.
 
+use std::cell::Cell;
+
 use prost::Message;
 
 use crate::abi::{self, HostBuffer};
 use crate::Error;
+
+thread_local! {
+    static REQUEST: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
 
 /// Calls the imported host function `import` with `request`.
 ///
@@ -21,16 +27,24 @@ where
     Req: Message,
     Resp: Message + Default,
 {
-    let bytes = request.encode_to_vec();
+    // The request goes into a scratch block of this module's, reused from call to call. It is
+    // taken out for the call: a host that aborts the call (go-plugin's does when a host function
+    // fails) leaves no borrow behind, only a block to allocate anew.
+    let mut block = REQUEST.take();
+    block.clear();
+    // A Vec grows as needed: encoding cannot run out of room.
+    if request.encode(&mut block).is_err() {
+        std::process::abort();
+    }
     // A wasm32 pointer and a length below 2 GiB always fit in u32.
-    let (ptr, len) = if bytes.is_empty() {
+    let (ptr, len) = if block.is_empty() {
         (0, 0)
     } else {
-        (bytes.as_ptr() as usize as u32, bytes.len() as u32)
+        (block.as_ptr() as usize as u32, block.len() as u32)
     };
     // SAFETY: the import follows the interface of `docs/abi.md`; it only reads the request.
     let reply = abi::unpack(unsafe { import(ptr, len) });
-    drop(bytes);
+    REQUEST.set(block);
     if reply.ptr == 0 && reply.len != 0 {
         return Err(Error::new(format!(
             "the host answered with {} bytes at offset 0",

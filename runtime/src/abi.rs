@@ -3,8 +3,12 @@
 /// Bit 31 of a packed length marks a payload that is a UTF-8 error message.
 pub(crate) const ERROR_FLAG: u32 = 1 << 31;
 
-/// The export through which a guest says it accepts error payloads from host functions.
-pub(crate) const ABI_VERSION_EXPORT: &str = "wasm_plugin_abi_version";
+/// The export through which host and guest agree on an interface level (`docs/abi.md`).
+pub(crate) const LEVEL_EXPORT: &str = "wasm_plugin_abi";
+
+/// The highest level this host implements: 1, host function errors reach the guest as error
+/// payloads; 2, result blocks stay the guest's, valid until its next call.
+pub(crate) const HOST_LEVEL: u32 = 2;
 
 /// The import a Rust guest has when it never calls `wasm_plugin_guest::register!`.
 pub(crate) const MISSING_REGISTER_IMPORT: &str = "__wasm_plugin_register";

@@ -94,12 +94,12 @@ fn call_host_function(
             let packed = write_to_guest(caller, &guest, &response, 0)?;
             let ptr = Payload::unpack(packed).ptr;
             // go-plugin's guests copy the response out and never free it (docs/abi.md).
-            if !caller.data().accepts_host_errors && ptr != 0 {
+            if caller.data().level == 0 && ptr != 0 {
                 caller.data_mut().abandoned.push(ptr);
             }
             Ok(packed)
         }
-        Err(error) if caller.data().accepts_host_errors => {
+        Err(error) if caller.data().level >= 1 => {
             write_to_guest(caller, &guest, error.message().as_bytes(), ERROR_FLAG)
         }
         Err(error) => Err(wasmtime::Error::new(HostFunctionFailed {
@@ -182,7 +182,7 @@ pub(crate) fn check_exports(
     // Optional exports must have the right type when present.
     for (name, params, results) in [
         ("_initialize", &[][..], &[][..]),
-        (abi::ABI_VERSION_EXPORT, &[], &[I32]),
+        (abi::LEVEL_EXPORT, &[I32], &[I32]),
     ] {
         if let Some(other) = module.get_export(name) {
             let fits = matches!(&other, ExternType::Func(func)

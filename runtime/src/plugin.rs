@@ -41,7 +41,6 @@ struct Inner {
     interface: &'static Interface,
     plugin: Arc<str>,
     loader: Loader,
-    accepts_host_errors: bool,
     idle: Mutex<Vec<Instance>>,
 }
 
@@ -51,7 +50,8 @@ pub(crate) struct State {
     limiter: MemoryLimiter,
     /// Set once the instance exists; host functions need them to answer.
     pub guest: Option<GuestExports>,
-    pub accepts_host_errors: bool,
+    /// The interface level agreed with the guest (`docs/abi.md`, "Levels"); 0 for go-plugin's.
+    pub level: u32,
     /// Host function responses a go-plugin guest never frees; freed when its call returns.
     pub abandoned: Vec<u32>,
     /// When the running call must end, if the loader has a deadline.
@@ -68,6 +68,9 @@ pub(crate) struct GuestExports {
 
 struct Instance {
     store: Store<State>,
+    /// A block of the guest's that requests are written to, reused while large enough:
+    /// `(ptr, capacity)`.
+    request_block: Option<(u32, u32)>,
     handle: wasmtime::Instance,
     memory: Memory,
     malloc: TypedFunc<u32, u32>,
@@ -119,13 +122,11 @@ impl Plugin {
                 plugin: plugin.to_string(),
                 reason: format!("{error:#}"),
             })?;
-        let accepts_host_errors = module.module.get_export(abi::ABI_VERSION_EXPORT).is_some();
         let inner = Inner {
             pre,
             interface,
             plugin,
             loader: module.loader.clone(),
-            accepts_host_errors,
             idle: Mutex::new(Vec::new()),
         };
         let deadline_at = inner.deadline_at();
@@ -258,7 +259,7 @@ impl Inner {
             wasi: shared.sandbox.wasi()?,
             limiter: MemoryLimiter::new(shared.sandbox.memory_limit),
             guest: None,
-            accepts_host_errors: self.accepts_host_errors,
+            level: 0,
             abandoned: Vec::new(),
             deadline_at: None,
             started,
@@ -307,8 +308,16 @@ impl Inner {
                 .call(&mut store, ())
                 .map_err(|error| self.classify(error, "_initialize"))?;
         }
+        // Guests that know levels agree on one; go-plugin's guests stay at level 0.
+        if let Ok(agree) = instance.get_typed_func::<u32, u32>(&mut store, abi::LEVEL_EXPORT) {
+            let level = agree
+                .call(&mut store, abi::HOST_LEVEL)
+                .map_err(|error| self.classify(error, abi::LEVEL_EXPORT))?;
+            store.data_mut().level = level.min(abi::HOST_LEVEL);
+        }
         Ok(Instance {
             store,
+            request_block: None,
             handle: instance,
             memory,
             malloc,
@@ -393,17 +402,26 @@ impl Inner {
                 source,
             })
         };
-        // Both buffers belong to the host now; a guest that answers in place is freed once.
-        let mut buffers = [request_ptr, payload.ptr];
-        if payload.ptr == request_ptr {
-            buffers[1] = 0;
+        // At level 2 the result block stays the guest's; below, it is the host's to free. The
+        // request block is kept for the next call, unless the guest answered in it.
+        let level = instance.store.data().level;
+        let mut to_free = Vec::new();
+        if level < 2 && payload.ptr != 0 {
+            to_free.push(payload.ptr);
+            if payload.ptr == request_ptr {
+                instance.request_block = None;
+            }
         }
-        // A go-plugin guest may hand a host function's response on as its result: free it once.
-        let abandoned = std::mem::take(&mut instance.store.data_mut().abandoned);
-        let abandoned = abandoned
-            .into_iter()
-            .filter(|ptr| *ptr != request_ptr && *ptr != payload.ptr);
-        for ptr in buffers.into_iter().chain(abandoned).filter(|ptr| *ptr != 0) {
+        // go-plugin's guests leave host function responses to the host (docs/abi.md).
+        if level == 0 {
+            let abandoned = std::mem::take(&mut instance.store.data_mut().abandoned);
+            to_free.extend(
+                abandoned
+                    .into_iter()
+                    .filter(|ptr| *ptr != request_ptr && *ptr != payload.ptr),
+            );
+        }
+        for ptr in to_free {
             instance
                 .free
                 .call(&mut instance.store, ptr)
@@ -412,8 +430,8 @@ impl Inner {
         result
     }
 
-    /// Encodes the request into a buffer from the guest's `malloc` and returns its location;
-    /// `(0, 0)` for an empty request.
+    /// Encodes the request into the instance's request block, growing it with the guest's
+    /// `malloc` when it is too small, and returns its location; `(0, 0)` for an empty request.
     fn write_request(
         &self,
         instance: &mut Instance,
@@ -423,42 +441,57 @@ impl Inner {
         if len == 0 {
             return Ok((0, 0));
         }
+        let too_large = || Error::AllocationFailed {
+            plugin: self.plugin.to_string(),
+            size: len,
+        };
         let len32 = u32::try_from(len)
             .ok()
             .filter(|len| len & ERROR_FLAG == 0)
-            .ok_or_else(|| Error::AllocationFailed {
-                plugin: self.plugin.to_string(),
-                size: len,
-            })?;
-        let ptr = instance
-            .malloc
-            .call(&mut instance.store, len32)
-            .map_err(|error| self.classify(error, "malloc"))?;
-        let memory = instance.memory.data_mut(&mut instance.store);
-        let payload = Payload {
-            ptr,
-            len: len32,
-            is_error: false,
-        };
-        let range = match payload.range(memory.len()) {
-            Some(range) if ptr != 0 => range,
-            Some(_) => {
-                return Err(Error::AllocationFailed {
-                    plugin: self.plugin.to_string(),
-                    size: len,
-                })
-            }
-            None => {
-                return Err(Error::OutOfBounds {
-                    plugin: self.plugin.to_string(),
-                    function: "malloc".to_owned(),
+            .ok_or_else(too_large)?;
+        let ptr = match instance.request_block {
+            Some((ptr, capacity)) if capacity >= len32 => ptr,
+            previous => {
+                if let Some((ptr, _)) = previous {
+                    instance.request_block = None;
+                    instance
+                        .free
+                        .call(&mut instance.store, ptr)
+                        .map_err(|error| self.classify(error, "free"))?;
+                }
+                // Room to grow a little, so that requests of similar size share a block.
+                let capacity = len32.saturating_add(len32 / 4).clamp(len32, ERROR_FLAG - 1);
+                let ptr = instance
+                    .malloc
+                    .call(&mut instance.store, capacity)
+                    .map_err(|error| self.classify(error, "malloc"))?;
+                let memory_size = instance.memory.data_size(&instance.store);
+                let block = Payload {
                     ptr,
-                    len: len32,
-                    memory_size: memory.len(),
-                })
+                    len: capacity,
+                    is_error: false,
+                };
+                if ptr == 0 {
+                    return Err(too_large());
+                }
+                if block.range(memory_size).is_none() {
+                    return Err(Error::OutOfBounds {
+                        plugin: self.plugin.to_string(),
+                        function: "malloc".to_owned(),
+                        ptr,
+                        len: capacity,
+                        memory_size,
+                    });
+                }
+                instance.request_block = Some((ptr, capacity));
+                ptr
             }
         };
-        request.encode_raw(&mut &mut memory[range]);
+        let memory = instance.memory.data_mut(&mut instance.store);
+        let start = ptr as usize;
+        // The block was checked against the memory, which only grows.
+        let mut block = &mut memory[start..start + len];
+        request.encode(&mut block).map_err(|_| too_large())?;
         Ok((ptr, len32))
     }
 

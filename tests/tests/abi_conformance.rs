@@ -29,8 +29,8 @@ const GUEST: &str = r#"
     (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32)) (i64.extend_i32_u (local.get $len))))
 
   (func (export "conformance_api_version") (result i64) (i64.const 1))
-  ;; Host function errors may come back as error payloads (docs/abi.md).
-  (func (export "wasm_plugin_abi_version") (result i32) (i32.const 1))
+  ;; Level 1 (docs/abi.md): host function errors may come back as error payloads.
+  (func (export "wasm_plugin_abi") (param $host i32) (result i32) (i32.const 1))
 
   (func (export "conformance_echo") (param $ptr i32) (param $len i32) (result i64)
     (local $copy i32)
@@ -101,29 +101,36 @@ fn live_blocks(plugin: &ConformancePlugin) -> u32 {
 #[test]
 fn calls_follow_the_documented_interface_and_every_block_is_freed() {
     let plugin = load(GUEST);
-    assert_eq!(
-        plugin.echo(blob(b"round trip")).expect("echo"),
-        blob(b"round trip")
-    );
-    assert_eq!(
-        plugin.echo(Blob::default()).expect("empty echo"),
-        Blob::default()
-    );
-    assert_eq!(
-        plugin.nothing(blob(b"x")).expect("nothing"),
-        Blob::default()
-    );
-    let error = plugin.fail(blob(b"x")).expect_err("fail");
-    assert!(
-        matches!(&error, Error::Plugin { message } if message == "conformance failure"),
-        "{error:?}"
-    );
-    assert_eq!(
-        plugin.ask_host(blob(b"shout")).expect("ask host"),
-        blob(b"SHOUT")
-    );
-    // The host freed every request it wrote and every result it read.
-    assert_eq!(live_blocks(&plugin), 0);
+    let round = || {
+        assert_eq!(
+            plugin.echo(blob(b"round trip")).expect("echo"),
+            blob(b"round trip")
+        );
+        assert_eq!(
+            plugin.echo(Blob::default()).expect("empty echo"),
+            Blob::default()
+        );
+        assert_eq!(
+            plugin.nothing(blob(b"x")).expect("nothing"),
+            Blob::default()
+        );
+        let error = plugin.fail(blob(b"x")).expect_err("fail");
+        assert!(
+            matches!(&error, Error::Plugin { message } if message == "conformance failure"),
+            "{error:?}"
+        );
+        assert_eq!(
+            plugin.ask_host(blob(b"shout")).expect("ask host"),
+            blob(b"SHOUT")
+        );
+    };
+    round();
+    // The host freed every result it read; it keeps one block for its requests.
+    assert_eq!(live_blocks(&plugin), 1);
+    for _ in 0..100 {
+        round();
+    }
+    assert_eq!(live_blocks(&plugin), 1);
 }
 
 #[test]
@@ -153,10 +160,10 @@ fn a_request_the_host_cannot_decode_is_an_error_of_the_host_function() {
 
 #[test]
 fn host_function_errors_abort_the_call_of_go_plugin_guests() {
-    // Without `wasm_plugin_abi_version`, the guest is a go-plugin guest: it cannot receive the
-    // error, so the call into it stops, as in go-plugin.
+    // Without `wasm_plugin_abi`, the guest is a go-plugin guest: it cannot receive the error,
+    // so the call into it stops, as in go-plugin.
     let go_style = GUEST.replace(
-        r#"(func (export "wasm_plugin_abi_version") (result i32) (i32.const 1))"#,
+        r#"(func (export "wasm_plugin_abi") (param $host i32) (result i32) (i32.const 1))"#,
         "",
     );
     assert_ne!(go_style, GUEST);
@@ -166,12 +173,15 @@ fn host_function_errors_abort_the_call_of_go_plugin_guests() {
         matches!(&error, Error::HostFunction { import, message, .. } if import == "env.upper" && message == "nothing to upper-case"),
         "{error:?}"
     );
-    // The guest hands the host's response on as its result: freed once, not twice.
-    assert_eq!(
-        plugin.ask_host(blob(b"ok")).expect("next call"),
-        blob(b"OK")
-    );
-    assert_eq!(live_blocks(&plugin), 0);
+    // The guest hands the host's response on as its result: freed once, not twice (a double
+    // free would show as a negative count). The host keeps its request block.
+    for _ in 0..10 {
+        assert_eq!(
+            plugin.ask_host(blob(b"ok")).expect("next call"),
+            blob(b"OK")
+        );
+    }
+    assert_eq!(live_blocks(&plugin), 1);
 }
 
 #[test]

@@ -128,3 +128,30 @@ fn host_functions_can_come_from_the_loader() {
     );
     assert!(error.is_ok(), "{error:?}");
 }
+
+#[test]
+fn a_hundred_thousand_calls_leak_nothing_on_either_side() {
+    let host = Host::default();
+    let plugin = GreeterPlugin::load(&loader(), wasm_file("hostfn"), host.clone()).expect("load");
+    let call = |n: u32| {
+        let name = if n.is_multiple_of(2) {
+            "Sato".to_owned()
+        } else {
+            format!("caller {n}")
+        };
+        assert!(plugin
+            .greet(GreetRequest { name })
+            .expect("greet")
+            .message
+            .starts_with("Hello, "));
+    };
+    (0..10_000).for_each(call);
+    let warm = plugin.as_ref().stats().memory_bytes;
+    (10_000..100_000).for_each(call);
+    assert_eq!(
+        plugin.as_ref().stats().memory_bytes,
+        warm,
+        "the plugin's memory grew"
+    );
+    assert_eq!(host.log.lock().unwrap().len(), 100_000);
+}
