@@ -31,6 +31,7 @@
 
 mod abi;
 mod blocking;
+mod cache;
 mod error;
 mod host;
 mod limits;

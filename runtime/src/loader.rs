@@ -40,6 +40,7 @@ pub(crate) struct Shared {
     pub sandbox: Sandbox,
     pub host_modules: Vec<HostModule>,
     pub max_idle_instances: usize,
+    pub cache: Option<crate::cache::ModuleCache>,
     /// Present when a deadline is set; plugins keep it (and its thread) alive.
     pub ticker: Option<EpochTicker>,
 }
@@ -92,6 +93,7 @@ pub struct LoaderBuilder {
     sandbox: Sandbox,
     host_modules: Vec<HostModule>,
     max_idle_instances: Option<usize>,
+    cache_dir: Option<PathBuf>,
 }
 
 impl Loader {
@@ -117,6 +119,7 @@ impl Loader {
             },
             host_modules: Vec::new(),
             max_idle_instances: None,
+            cache_dir: None,
         }
     }
 
@@ -146,18 +149,32 @@ impl Loader {
         if !bytes.starts_with(b"\0asm") {
             return Err(Error::NotWasm { name });
         }
+        let engine = &self.shared.engine;
+        let cached = self.shared.cache.as_ref().map(|cache| {
+            let entry = cache.entry(engine, bytes);
+            (cache.load(engine, &entry), cache, entry)
+        });
+        if let Some((Some(module), _, _)) = cached {
+            return Ok(self.module(name, module));
+        }
         let module =
-            wasmtime::Module::from_binary(&self.shared.engine, bytes).map_err(|error| {
-                Error::InvalidModule {
-                    name: name.clone(),
-                    reason: format!("{error:#}"),
-                }
+            wasmtime::Module::from_binary(engine, bytes).map_err(|error| Error::InvalidModule {
+                name: name.clone(),
+                reason: format!("{error:#}"),
             })?;
-        Ok(Module {
+        if let Some((None, cache, entry)) = cached {
+            // The cache only saves time: a module that cannot be stored is still usable.
+            let _ = cache.store(&module, &entry);
+        }
+        Ok(self.module(name, module))
+    }
+
+    fn module(&self, name: String, module: wasmtime::Module) -> Module {
+        Module {
             module,
             name: name.into(),
             loader: self.clone(),
-        })
+        }
     }
 }
 
@@ -244,11 +261,21 @@ impl LoaderBuilder {
         self
     }
 
+    /// Keeps compiled modules in `dir`, so that loading a plugin again, in this process or the
+    /// next, skips compilation. Entries are keyed by the module's content and by wasmtime's
+    /// version and settings. Loading an entry runs its machine code, so `dir` must belong to
+    /// this user and be writable by nobody else; it is created (mode 0700) if missing.
+    /// Default: no cache, every load compiles.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
     /// Creates the loader.
     ///
     /// # Errors
     /// [`Error::Io`] for a granted directory that cannot be opened, [`Error::Config`] if
-    /// wasmtime cannot be set up or host modules clash.
+    /// wasmtime cannot be set up, host modules clash, or the cache directory is not safe.
     pub fn build(self) -> Result<Loader, Error> {
         for (host, _, _) in &self.sandbox.dirs {
             if !host.is_dir() {
@@ -270,6 +297,11 @@ impl LoaderBuilder {
                 )));
             }
         }
+        let cache = self
+            .cache_dir
+            .as_deref()
+            .map(crate::cache::ModuleCache::open)
+            .transpose()?;
         let mut config = wasmtime::Config::new();
         config.epoch_interruption(self.sandbox.deadline.is_some());
         // One memory per instance keeps the memory limit a limit per instance.
@@ -292,6 +324,7 @@ impl LoaderBuilder {
                 host_modules: self.host_modules,
                 max_idle_instances,
                 ticker,
+                cache,
             }),
         })
     }
