@@ -14,3 +14,6 @@ echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
 cargo test --workspace --locked
+echo "== benchmark (smoke)"
+(cd bench && cargo fmt --all --check && cargo clippy --release --all-targets --locked -- -D warnings)
+bench/run.sh --smoke

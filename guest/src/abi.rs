@@ -47,7 +47,8 @@ pub(crate) const LEVEL: u32 = 2;
 thread_local! {
     /// The level agreed with the host; 0 (go-plugin's interface) until a host asks.
     static AGREED: Cell<u32> = const { Cell::new(0) };
-    /// At level 2, the block every result is written to, reused from call to call.
+    /// The block every result is written to, reused from call to call; at level 2 the host
+    /// reads it in place.
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -63,49 +64,54 @@ pub(crate) fn agreed() -> u32 {
     AGREED.get()
 }
 
-/// A result block larger than this is given back to the allocator once a smaller result
-/// follows, so that one large answer does not pin its memory forever.
-const KEPT_RESULT_CAPACITY: usize = 1 << 20;
+/// A result block larger than this is given back to the allocator before the next result is
+/// written.
+const KEPT_RESULT_CAPACITY: usize = 4 << 20;
 
-/// Hands `len` bytes written by `write` to the host, with `flags` in the packed length.
+/// Hands the bytes `write` appends to an empty buffer to the host, with `flags` in the packed
+/// length.
 ///
-/// At level 2 they go into the reused result block, which stays this module's; below, into a
-/// fresh `malloc` block, which the host frees.
-fn to_host(len: usize, flags: u32, write: impl FnOnce(&mut [u8])) -> u64 {
-    if len == 0 {
-        return pack(0, flags);
-    }
-    let Some(len32) = u32::try_from(len).ok().filter(|len| len & ERROR_FLAG == 0) else {
-        // A payload of 2 GiB or more cannot be described by the interface.
-        std::process::abort();
-    };
-    if agreed() >= 2 {
-        return RESULT.with_borrow_mut(|block| {
-            if block.capacity() > KEPT_RESULT_CAPACITY && len <= KEPT_RESULT_CAPACITY {
-                *block = Vec::new();
-            }
-            block.clear();
-            block.resize(len, 0);
-            write(block);
-            pack(block.as_ptr() as usize as u32, len32 | flags)
-        });
-    }
-    // SAFETY: malloc returns either null or a writable block of `len` bytes.
-    unsafe {
-        let ptr = libc::malloc(len);
-        if ptr.is_null() {
-            std::process::abort();
+/// At level 2 they stay in the reused result block, which remains this module's; below, they
+/// are copied into a fresh `malloc` block, which the host frees.
+fn to_host(flags: u32, write: impl FnOnce(&mut Vec<u8>)) -> u64 {
+    RESULT.with_borrow_mut(|block| {
+        if block.capacity() > KEPT_RESULT_CAPACITY {
+            // One large answer does not pin its memory forever.
+            *block = Vec::new();
         }
-        write(std::slice::from_raw_parts_mut(ptr, len));
-        pack(ptr as usize as u32, len32 | flags)
-    }
+        block.clear();
+        write(block);
+        if block.is_empty() {
+            return pack(0, flags);
+        }
+        let Some(len) = u32::try_from(block.len())
+            .ok()
+            .filter(|len| len & ERROR_FLAG == 0)
+        else {
+            // A payload of 2 GiB or more cannot be described by the interface.
+            std::process::abort();
+        };
+        if agreed() >= 2 {
+            return pack(block.as_ptr() as usize as u32, len | flags);
+        }
+        // SAFETY: malloc returns either null or a writable block of `len` bytes.
+        unsafe {
+            let ptr = libc::malloc(block.len());
+            if ptr.is_null() {
+                std::process::abort();
+            }
+            std::ptr::copy_nonoverlapping(block.as_ptr(), ptr, block.len());
+            pack(ptr as usize as u32, len | flags)
+        }
+    })
 }
 
 /// Encodes `message` for the host and packs its location.
 pub(crate) fn message_to_host(message: &impl Message) -> u64 {
-    to_host(message.encoded_len(), 0, |mut block| {
-        // The block has exactly the encoded length, so encoding cannot run out of room.
-        if message.encode(&mut block).is_err() {
+    to_host(0, |block| {
+        block.reserve(message.encoded_len());
+        // A Vec grows as needed: encoding cannot run out of room.
+        if message.encode(block).is_err() {
             std::process::abort();
         }
     })
@@ -113,8 +119,8 @@ pub(crate) fn message_to_host(message: &impl Message) -> u64 {
 
 /// Hands an error message to the host, packed with the error bit.
 pub(crate) fn error_to_host(message: &str) -> u64 {
-    to_host(message.len(), ERROR_FLAG, |block| {
-        block.copy_from_slice(message.as_bytes())
+    to_host(ERROR_FLAG, |block| {
+        block.extend_from_slice(message.as_bytes())
     })
 }
 

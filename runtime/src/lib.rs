@@ -39,6 +39,7 @@ mod linking;
 mod loader;
 mod output;
 mod plugin;
+mod pool;
 mod wasi_poll;
 
 pub use error::{Error, TrapCode};

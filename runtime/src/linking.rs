@@ -68,11 +68,25 @@ fn call_host_function(
     ptr: u32,
     len: u32,
 ) -> wasmtime::Result<u64> {
-    let guest = caller.data().guest.clone().ok_or_else(|| {
+    // Taken out for the call and put back (moving typed functions is free, cloning is not).
+    let guest = caller.data_mut().guest.take().ok_or_else(|| {
         GuestFault(format!(
             "{import} was called before the plugin was initialised"
         ))
     })?;
+    let answer = answer_host_call(caller, &guest, function, import, ptr, len);
+    caller.data_mut().guest = Some(guest);
+    answer
+}
+
+fn answer_host_call(
+    caller: &mut Caller<'_, State>,
+    guest: &GuestExports,
+    function: &ErasedFunction,
+    import: &str,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<u64> {
     let result = {
         let memory = guest.memory.data(&*caller);
         let request = Payload {
@@ -91,7 +105,7 @@ fn call_host_function(
     };
     match result {
         Ok(response) => {
-            let packed = write_to_guest(caller, &guest, &response, 0)?;
+            let packed = write_to_guest(caller, guest, &response, 0)?;
             let ptr = Payload::unpack(packed).ptr;
             // go-plugin's guests copy the response out and never free it (docs/abi.md).
             if caller.data().level == 0 && ptr != 0 {
@@ -100,7 +114,7 @@ fn call_host_function(
             Ok(packed)
         }
         Err(error) if caller.data().level >= 1 => {
-            write_to_guest(caller, &guest, error.message().as_bytes(), ERROR_FLAG)
+            write_to_guest(caller, guest, error.message().as_bytes(), ERROR_FLAG)
         }
         Err(error) => Err(wasmtime::Error::new(HostFunctionFailed {
             import: import.to_owned(),

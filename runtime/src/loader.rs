@@ -41,6 +41,7 @@ pub(crate) struct Shared {
     pub host_modules: Vec<HostModule>,
     pub max_idle_instances: usize,
     pub cache: Option<crate::cache::ModuleCache>,
+    pub wasi_linker: wasmtime::Linker<crate::plugin::State>,
     /// Present when a deadline is set; plugins keep it (and its thread) alive.
     pub ticker: Option<EpochTicker>,
 }
@@ -308,6 +309,7 @@ impl LoaderBuilder {
         config.wasm_multi_memory(false);
         let engine = wasmtime::Engine::new(&config)
             .map_err(|error| Error::Config(format!("wasmtime: {error:#}")))?;
+        let wasi_linker = crate::plugin::wasi_linker(&engine, self.sandbox.deadline.is_some())?;
         let ticker = match self.sandbox.deadline {
             Some(deadline) => Some(EpochTicker::start(&engine, deadline).map_err(|error| {
                 Error::Config(format!("cannot start the deadline thread: {error}"))
@@ -325,6 +327,7 @@ impl LoaderBuilder {
                 max_idle_instances,
                 ticker,
                 cache,
+                wasi_linker,
             }),
         })
     }

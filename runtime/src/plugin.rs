@@ -1,7 +1,7 @@
 //! A loaded plugin: a pre-linked module and a pool of instances that calls run on.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use prost::Message;
@@ -12,6 +12,7 @@ use crate::host::HostModule;
 use crate::limits::{MemoryLimitHit, MemoryLimiter};
 use crate::linking::{self, HostFunctionFailed};
 use crate::loader::{Loader, Module};
+use crate::pool::Pool;
 use crate::Error;
 
 /// The exports a generated handle needs from a plugin, as written in its `.proto` file.
@@ -41,7 +42,8 @@ struct Inner {
     interface: &'static Interface,
     plugin: Arc<str>,
     loader: Loader,
-    idle: Mutex<Vec<Instance>>,
+    /// Boxed: checking an instance out and in moves a pointer, not the instance.
+    idle: Pool<Instance>,
 }
 
 /// What each instance's store holds.
@@ -103,14 +105,7 @@ impl Plugin {
             .collect();
         linking::check_imports(&module.module, &host_modules, &plugin)?;
 
-        let engine = &module.loader.shared.engine;
-        let mut linker = Linker::<State>::new(engine);
-        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut State| &mut state.wasi)
-            .map_err(|error| Error::Config(format!("cannot link WASI: {error:#}")))?;
-        if module.loader.shared.sandbox.deadline.is_some() {
-            // Sleeping in WASI must not outlast the deadline either.
-            crate::wasi_poll::link(&mut linker)?;
-        }
+        let mut linker = module.loader.shared.wasi_linker.clone();
         for host in &host_modules {
             for (name, function) in &host.functions {
                 linking::link_host_function(&mut linker, &host.name, name, function.clone())?;
@@ -127,7 +122,7 @@ impl Plugin {
             interface,
             plugin,
             loader: module.loader.clone(),
-            idle: Mutex::new(Vec::new()),
+            idle: Pool::new(module.loader.shared.max_idle_instances),
         };
         let deadline_at = inner.deadline_at();
         let mut first = inner.instantiate(deadline_at)?;
@@ -187,18 +182,15 @@ impl Plugin {
 
     /// How many instances are idle in the pool and how much linear memory they hold.
     pub fn stats(&self) -> PluginStats {
-        let idle = self
-            .inner
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        PluginStats {
-            idle_instances: idle.len(),
-            memory_bytes: idle
-                .iter()
-                .map(|instance| instance.memory.data_size(&instance.store))
-                .sum(),
-        }
+        let mut stats = PluginStats {
+            idle_instances: 0,
+            memory_bytes: 0,
+        };
+        self.inner.idle.for_each(|instance| {
+            stats.idle_instances += 1;
+            stats.memory_bytes += instance.memory.data_size(&instance.store);
+        });
+        stats
     }
 }
 
@@ -222,18 +214,12 @@ impl fmt::Debug for Plugin {
 }
 
 impl Inner {
-    fn check_out(&self) -> Option<Instance> {
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop()
+    fn check_out(&self) -> Option<Box<Instance>> {
+        self.idle.take()
     }
 
-    fn check_in(&self, instance: Instance) {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < self.loader.shared.max_idle_instances {
-            idle.push(instance);
-        }
+    fn check_in(&self, instance: Box<Instance>) {
+        self.idle.put(instance);
     }
 
     /// When a call starting now must end, if the loader has a deadline.
@@ -251,7 +237,7 @@ impl Inner {
         }
     }
 
-    fn instantiate(&self, deadline_at: Option<Instant>) -> Result<Instance, Error> {
+    fn instantiate(&self, deadline_at: Option<Instant>) -> Result<Box<Instance>, Error> {
         let shared = &self.loader.shared;
         // Taken before the WASI context, whose monotonic clock starts when it is built.
         let started = Instant::now();
@@ -315,7 +301,7 @@ impl Inner {
                 .map_err(|error| self.classify(error, abi::LEVEL_EXPORT))?;
             store.data_mut().level = level.min(abi::HOST_LEVEL);
         }
-        Ok(Instance {
+        Ok(Box::new(Instance {
             store,
             request_block: None,
             handle: instance,
@@ -323,7 +309,7 @@ impl Inner {
             malloc,
             free,
             methods,
-        })
+        }))
     }
 
     /// Compares the plugin's interface version with the host's.
@@ -364,9 +350,9 @@ impl Inner {
         Req: Message,
         Resp: Message + Default,
     {
-        let (Some(export), Some(function)) = (
+        let (Some(export), true) = (
             self.interface.method_exports.get(method).copied(),
-            instance.methods.get(method).cloned(),
+            method < instance.methods.len(),
         ) else {
             return Err(Error::Config(format!(
                 "{} has no rpc #{method}: the generated code does not match the runtime",
@@ -375,21 +361,22 @@ impl Inner {
         };
         self.arm_deadline(&mut instance.store, deadline_at);
         let (request_ptr, request_len) = self.write_request(instance, request)?;
-        let packed = function
+        // Borrowed, not cloned: cloning a typed function touches reference counts.
+        let packed = instance.methods[method]
             .call(&mut instance.store, (request_ptr, request_len))
             .map_err(|error| self.classify(error, export))?;
         let payload = Payload::unpack(packed);
-        let memory_size = instance.memory.data_size(&instance.store);
+        let memory = instance.memory.data(&instance.store);
         let range = payload
-            .range(memory_size)
+            .range(memory.len())
             .ok_or_else(|| Error::OutOfBounds {
                 plugin: self.plugin.to_string(),
                 function: export.to_owned(),
                 ptr: payload.ptr,
                 len: payload.len,
-                memory_size,
+                memory_size: memory.len(),
             })?;
-        let bytes = &instance.memory.data(&instance.store)[range];
+        let bytes = &memory[range];
         let result = if payload.is_error {
             Err(Error::Plugin {
                 message: String::from_utf8_lossy(bytes).into_owned(),
@@ -542,4 +529,19 @@ impl Inner {
             message,
         }
     }
+}
+
+/// A linker with WASI, shared by a loader's plugins, which add their host functions to a copy.
+pub(crate) fn wasi_linker(
+    engine: &wasmtime::Engine,
+    with_deadline: bool,
+) -> Result<Linker<State>, Error> {
+    let mut linker = Linker::<State>::new(engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut State| &mut state.wasi)
+        .map_err(|error| Error::Config(format!("cannot link WASI: {error:#}")))?;
+    if with_deadline {
+        // Sleeping in WASI must not outlast the deadline either.
+        crate::wasi_poll::link(&mut linker)?;
+    }
+    Ok(linker)
 }

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the three bench plugins with the plugin profile and runs the benchmark in release mode.
+# Usage: bench/run.sh [--smoke]
+set -euo pipefail
+cd "$(dirname "$0")"
+../scripts/setup.sh
+cargo build --quiet --locked --target wasm32-wasip1 --profile plugin \
+  -p bench-plugin-ours -p bench-plugin-extism -p bench-plugin-raw
+cargo run --quiet --locked --release -p bench-runner -- target/wasm32-wasip1/plugin "$@"

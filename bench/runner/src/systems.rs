@@ -1,0 +1,245 @@
+//! The three systems behind one interface: each loads the same logic and carries the same
+//! prost messages.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use prost::Message;
+use wasm_plugin_runtime::HostError;
+
+use crate::bench::{BenchPlugin, Blob, Count, Host, Request, Response};
+
+/// One loaded plugin of a system.
+pub trait System {
+    fn nothing(&self);
+    fn echo(&self, request: &Blob) -> Blob;
+    fn fields(&self, request: &Request) -> Response;
+    fn call_host(&self, times: u64) -> u64;
+}
+
+// ---- ours -------------------------------------------------------------------------------
+
+pub struct Increment;
+
+impl Host for Increment {
+    fn increment(&self, request: Count) -> Result<Count, HostError> {
+        Ok(Count {
+            value: request.value + 1,
+        })
+    }
+}
+
+pub struct Ours(pub BenchPlugin);
+
+impl Ours {
+    pub fn load(loader: &wasm_plugin_runtime::Loader, wasm: &[u8]) -> anyhow::Result<Self> {
+        Ok(Self(BenchPlugin::load_bytes(loader, wasm, Increment)?))
+    }
+}
+
+impl System for Ours {
+    fn nothing(&self) {
+        self.0.nothing(()).expect("nothing");
+    }
+    fn echo(&self, request: &Blob) -> Blob {
+        self.0.echo(request).expect("echo")
+    }
+    fn fields(&self, request: &Request) -> Response {
+        self.0.fields(request).expect("fields")
+    }
+    fn call_host(&self, times: u64) -> u64 {
+        self.0
+            .call_host(Count { value: times })
+            .expect("call_host")
+            .value
+    }
+}
+
+// ---- Extism ------------------------------------------------------------------------------
+
+extism::host_fn!(increment(input: extism::convert::Prost<Count>) -> extism::convert::Prost<Count> {
+    Ok(extism::convert::Prost(Count { value: input.0.value + 1 }))
+});
+
+pub fn extism_functions() -> Vec<extism::Function> {
+    vec![extism::Function::new(
+        "increment",
+        [extism::PTR],
+        [extism::PTR],
+        extism::UserData::new(()),
+        increment,
+    )]
+}
+
+/// Extism's calls take `&mut Plugin`: one thread at a time.
+pub struct Extism(pub Mutex<extism::Plugin>);
+
+impl Extism {
+    pub fn call<I: Message, O: Message + Default>(&self, name: &str, input: I) -> O {
+        let mut plugin = self.0.lock().expect("lock");
+        plugin
+            .call::<extism::convert::Prost<I>, extism::convert::Prost<O>>(
+                name,
+                extism::convert::Prost(input),
+            )
+            .expect(name)
+            .0
+    }
+}
+
+impl System for Extism {
+    fn nothing(&self) {
+        self.call::<(), ()>("nothing", ());
+    }
+    fn echo(&self, request: &Blob) -> Blob {
+        self.call("echo", request.clone())
+    }
+    fn fields(&self, request: &Request) -> Response {
+        self.call("fields", request.clone())
+    }
+    fn call_host(&self, times: u64) -> u64 {
+        self.call::<Count, Count>("call_host", Count { value: times })
+            .value
+    }
+}
+
+// ---- the raw floor --------------------------------------------------------------------------
+
+pub struct RawState {
+    wasi: wasmtime_wasi::p1::WasiP1Ctx,
+    memory: Option<wasmtime::Memory>,
+}
+
+struct RawInstance {
+    store: wasmtime::Store<RawState>,
+    memory: wasmtime::Memory,
+    input: wasmtime::TypedFunc<u32, u32>,
+    exports: [wasmtime::TypedFunc<u32, u64>; 4],
+    /// Where the guest's input buffer is, and how large it is.
+    input_block: (u32, u32),
+}
+
+/// The least work for the same exchange: encode into guest memory, one typed call, decode.
+pub struct Raw(RefCell<RawInstance>);
+
+pub fn raw_linker(engine: &wasmtime::Engine) -> anyhow::Result<wasmtime::Linker<RawState>> {
+    let mut linker = wasmtime::Linker::new(engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut RawState| &mut state.wasi)
+        .wt()?;
+    linker
+        .func_wrap(
+            "host",
+            "increment",
+            |mut caller: wasmtime::Caller<'_, RawState>,
+             ptr: u32,
+             len: u32,
+             out: u32,
+             capacity: u32|
+             -> u32 {
+                let memory = caller.data().memory.expect("memory");
+                let data = memory.data_mut(&mut caller);
+                let request =
+                    Count::decode(&data[ptr as usize..(ptr + len) as usize]).unwrap_or_default();
+                let reply = Count {
+                    value: request.value + 1,
+                };
+                let mut target = &mut data[out as usize..(out + capacity) as usize];
+                let before = target.len();
+                reply.encode(&mut target).ok();
+                (before - target.len()) as u32
+            },
+        )
+        .wt()?;
+    Ok(linker)
+}
+
+impl Raw {
+    pub fn instantiate(
+        linker: &wasmtime::Linker<RawState>,
+        module: &wasmtime::Module,
+    ) -> anyhow::Result<Self> {
+        let wasi = wasmtime_wasi::WasiCtxBuilder::new().build_p1();
+        let mut store = wasmtime::Store::new(module.engine(), RawState { wasi, memory: None });
+        let instance = linker.instantiate(&mut store, module).wt()?;
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            init.call(&mut store, ()).wt()?;
+        }
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .context("memory")?;
+        store.data_mut().memory = Some(memory);
+        let export = |store: &mut wasmtime::Store<RawState>, name| {
+            instance.get_typed_func::<u32, u64>(store, name)
+        };
+        let exports = [
+            export(&mut store, "nothing").wt()?,
+            export(&mut store, "echo").wt()?,
+            export(&mut store, "fields").wt()?,
+            export(&mut store, "call_host").wt()?,
+        ];
+        let input = instance
+            .get_typed_func::<u32, u32>(&mut store, "input")
+            .wt()?;
+        Ok(Self(RefCell::new(RawInstance {
+            store,
+            memory,
+            input,
+            exports,
+            input_block: (0, 0),
+        })))
+    }
+
+    fn call<I: Message, O: Message + Default>(&self, export: usize, request: &I) -> O {
+        let instance = &mut *self.0.borrow_mut();
+        let len = request.encoded_len() as u32;
+        if len > instance.input_block.1 {
+            let ptr = instance
+                .input
+                .call(&mut instance.store, len)
+                .expect("input");
+            instance.input_block = (ptr, len);
+        }
+        // Encoded straight into guest memory: no copy on the way.
+        let ptr = instance.input_block.0 as usize;
+        let mut target =
+            &mut instance.memory.data_mut(&mut instance.store)[ptr..ptr + len as usize];
+        request.encode(&mut target).expect("encode");
+        let packed = instance.exports[export]
+            .call(&mut instance.store, len)
+            .expect("call");
+        let (ptr, len) = ((packed >> 32) as usize, packed as u32 as usize);
+        O::decode(&instance.memory.data(&instance.store)[ptr..ptr + len]).expect("decode")
+    }
+}
+
+impl System for Raw {
+    fn nothing(&self) {
+        self.call::<(), ()>(0, &());
+    }
+    fn echo(&self, request: &Blob) -> Blob {
+        self.call(1, request)
+    }
+    fn fields(&self, request: &Request) -> Response {
+        self.call(2, request)
+    }
+    fn call_host(&self, times: u64) -> u64 {
+        self.call::<Count, Count>(3, &Count { value: times }).value
+    }
+}
+
+/// wasmtime 48 has its own error type; the runner reports everything through anyhow.
+pub trait Wasmtime<T> {
+    fn wt(self) -> anyhow::Result<T>;
+}
+
+impl<T> Wasmtime<T> for wasmtime::Result<T> {
+    fn wt(self) -> anyhow::Result<T> {
+        self.map_err(|error| anyhow::anyhow!("{error:#}"))
+    }
+}
+
+pub fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("read {}", path.display()))
+}
