@@ -192,17 +192,7 @@ impl Builder {
         files: &[FileDescriptorProto],
         to_generate: &[String],
     ) -> Result<Vec<GeneratedFile>, Error> {
-        let requested: Vec<&FileDescriptorProto> = to_generate
-            .iter()
-            .map(|name| {
-                files
-                    .iter()
-                    .find(|file| file.name() == name)
-                    .ok_or_else(|| {
-                        Error::Config(format!("{name} is to be generated but was not provided"))
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let requested = requested_files(files, to_generate)?;
         let plan = Rc::new(Plan::new(requested.iter().copied(), self.side)?);
 
         let error = Rc::new(RefCell::new(None));
@@ -259,6 +249,35 @@ impl Builder {
         Ok(generated)
     }
 
+    /// Lists the services of the files named in `to_generate` that carry a plugin directive,
+    /// after checking the directives as [`Builder::generate`] does.
+    ///
+    /// # Errors
+    /// As [`Builder::generate`].
+    pub fn describe(
+        &self,
+        files: &[FileDescriptorProto],
+        to_generate: &[String],
+    ) -> Result<Vec<ServiceDescription>, Error> {
+        let requested = requested_files(files, to_generate)?;
+        let plan = Plan::new(requested, self.side)?;
+        Ok(plan
+            .services
+            .iter()
+            .map(|(name, service)| ServiceDescription {
+                name: name.clone(),
+                kind: match service {
+                    plan::ServicePlan::Plugin(plugin) => ServiceKind::Plugin {
+                        version: plugin.version,
+                    },
+                    plan::ServicePlan::Host(host) => ServiceKind::Host {
+                        module: host.module.clone(),
+                    },
+                },
+            })
+            .collect())
+    }
+
     fn cargo_directives(&self) -> bool {
         self.cargo_directives
             .unwrap_or_else(|| self.out_dir.is_none() && std::env::var_os("OUT_DIR").is_some())
@@ -290,6 +309,54 @@ pub fn export_allocator() {
         println!("cargo:rustc-link-arg-cdylib=--export=malloc");
         println!("cargo:rustc-link-arg-cdylib=--export=free");
     }
+}
+
+/// A service that carries a plugin directive, as [`Builder::describe`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDescription {
+    /// The full protobuf name, such as `greeting.Greeter`.
+    pub name: String,
+    /// What the directive makes of it.
+    pub kind: ServiceKind,
+}
+
+/// The kind of a described service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceKind {
+    /// `type=plugin`, with its interface version.
+    Plugin {
+        /// `version=N`.
+        version: u64,
+    },
+    /// `type=host`, with its import module.
+    Host {
+        /// `module=NAME`.
+        module: String,
+    },
+}
+
+/// One line: `plugin greeting.Greeter 1` or `host greeting.HostFunctions env`.
+impl std::fmt::Display for ServiceDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            ServiceKind::Plugin { version } => write!(f, "plugin {} {version}", self.name),
+            ServiceKind::Host { module } => write!(f, "host {} {module}", self.name),
+        }
+    }
+}
+
+fn requested_files<'a>(
+    files: &'a [FileDescriptorProto],
+    to_generate: &[String],
+) -> Result<Vec<&'a FileDescriptorProto>, Error> {
+    to_generate
+        .iter()
+        .map(|name| {
+            files.iter().find(|file| file.name() == name).ok_or_else(|| {
+                Error::Config(format!("{name} is to be generated but was not provided"))
+            })
+        })
+        .collect()
 }
 
 fn target_is_wasm() -> bool {

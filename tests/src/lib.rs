@@ -18,8 +18,13 @@ const PLUGINS: [&str; 8] = [
     "unregistered",
 ];
 
-/// The `.wasm` of the test plugin `tests/plugins/<name>`, built on first use.
+/// The `.wasm` of the test plugin `tests/plugins/<name>`: the file named by the environment
+/// variable `WASM_PLUGIN_<NAME>` when it is set (Bazel builds the plugins and sets it), else
+/// built with cargo on first use.
 pub fn wasm_file(name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(format!("WASM_PLUGIN_{}", name.to_uppercase())) {
+        return PathBuf::from(path);
+    }
     static BUILT: OnceLock<Vec<PathBuf>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
         let packages: Vec<String> = PLUGINS.iter().map(|p| format!("test-plugin-{p}")).collect();

@@ -15,7 +15,11 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: example-wasi PLUGIN.wasm"))?;
-    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    // Next to the sources under Cargo; in the runfiles under Bazel.
+    let testdata = match option_env!("CARGO_MANIFEST_DIR") {
+        Some(manifest_dir) => Path::new(manifest_dir).join("../testdata"),
+        None => Path::new("examples/wasi/testdata").to_owned(),
+    };
     let loader = Loader::builder()
         .preopened_dir(testdata, "/data", DirAccess::ReadOnly)
         .build()?;

@@ -1,0 +1,26 @@
+"""Public API of rules_wasm_plugin. The implementation lives in //rules/private and may change.
+
+- wasm_plugin_library: a plugin, compiled for wasm32-wasip1.
+- wasm_plugin_host: a host program linked against the wasmtime runtime crate.
+- wasm_plugin_host_test: a Rust test of a host.
+- wasm_plugin_glue_aspect: the generator as an aspect over proto_library.
+- Providers: WasmPluginInfo, WasmPluginGlueInfo.
+
+Every rule, attribute and provider is described in docs/rules.md.
+"""
+
+load("//rules/private:glue_aspect.bzl", _wasm_plugin_glue_aspect = "wasm_plugin_glue_aspect")
+load("//rules/private:providers.bzl", _WasmPluginGlueInfo = "WasmPluginGlueInfo", _WasmPluginInfo = "WasmPluginInfo")
+load(
+    "//rules/private:rules.bzl",
+    _wasm_plugin_host = "wasm_plugin_host",
+    _wasm_plugin_host_test = "wasm_plugin_host_test",
+    _wasm_plugin_library = "wasm_plugin_library",
+)
+
+wasm_plugin_library = _wasm_plugin_library
+wasm_plugin_host = _wasm_plugin_host
+wasm_plugin_host_test = _wasm_plugin_host_test
+wasm_plugin_glue_aspect = _wasm_plugin_glue_aspect
+WasmPluginInfo = _WasmPluginInfo
+WasmPluginGlueInfo = _WasmPluginGlueInfo

@@ -1,0 +1,117 @@
+"""Repository rules: the Rust toolchain, the vendored crates, and protoc from the system."""
+
+def _rust_toolchain_repository_impl(rctx):
+    toolchain_file = rctx.read(rctx.attr.toolchain_file)
+    channel = None
+    for line in toolchain_file.splitlines():
+        line = line.strip()
+        if line.startswith("channel"):
+            channel = line.split("=", 1)[1].strip().strip("\"")
+    if not channel:
+        fail("no `channel = ...` in {}".format(rctx.attr.toolchain_file))
+    rustup = rctx.which("rustup") or rctx.path(rctx.os.environ.get("HOME", "/root") + "/.cargo/bin/rustup")
+    found = rctx.execute([rustup, "which", "rustc", "--toolchain", channel])
+    if found.return_code != 0:
+        fail("Rust {} is not installed: run scripts/setup.sh (rustup said: {})".format(channel, found.stderr.strip()))
+    sysroot = rctx.path(found.stdout.strip()).dirname.dirname
+    for target in ["x86_64-unknown-linux-gnu", "wasm32-wasip1"]:
+        if not sysroot.get_child("lib").get_child("rustlib").get_child(target).exists:
+            fail("Rust {} has no {} target: run scripts/setup.sh".format(channel, target))
+    rctx.symlink(sysroot.get_child("bin"), "bin")
+    rctx.symlink(sysroot.get_child("lib"), "lib")
+    rctx.file("BUILD.bazel", """# Rust {channel}, from rustup: one toolchain for host and guest. Its files are inputs of
+# every compile action, so its version is part of every cache key.
+package(default_visibility = ["//visibility:public"])
+
+exports_files(["bin/rustc", "bin/cargo"])
+
+filegroup(
+    name = "rustc_files",
+    srcs = ["bin/rustc"] + glob(
+        [
+            "lib/*.so",
+            "lib/rustlib/x86_64-unknown-linux-gnu/bin/**",
+            "lib/rustlib/x86_64-unknown-linux-gnu/lib/**",
+        ],
+    ),
+)
+
+filegroup(
+    name = "wasm_std",
+    srcs = glob(["lib/rustlib/wasm32-wasip1/lib/**"]),
+)
+
+filegroup(
+    name = "cargo_files",
+    srcs = ["bin/cargo"],
+)
+""".format(channel = channel))
+
+rust_toolchain_repository = repository_rule(
+    implementation = _rust_toolchain_repository_impl,
+    attrs = {
+        "toolchain_file": attr.label(allow_single_file = True, doc = "rust-toolchain.toml naming the channel."),
+    },
+    environ = ["HOME", "PATH", "RUSTUP_HOME"],
+    local = True,
+    doc = "Links the rustup toolchain named by rust-toolchain.toml, with the wasm32-wasip1 target.",
+)
+
+def _vendored_crates_impl(rctx):
+    manifest = rctx.path(rctx.attr.cargo_lock).dirname.get_child("Cargo.toml")
+    rctx.read(rctx.attr.cargo_lock)  # Re-vendor when the lock file changes.
+    rctx.read(manifest)
+    cargo = rctx.path(rctx.attr.cargo)
+    result = rctx.execute(
+        [cargo, "vendor", "--locked", "--versioned-dirs", "--manifest-path", manifest, "vendor"],
+        environment = {"CARGO_HOME": str(rctx.path("cargo-home")), "RUSTUP_TOOLCHAIN": ""},
+        timeout = 1800,
+    )
+    if result.return_code != 0:
+        fail("cargo vendor failed (it needs crates.io once):\n" + result.stderr)
+
+    # One deterministic archive: a single input for the actions, the same bytes everywhere.
+    result = rctx.execute([
+        "tar",
+        "--sort=name",
+        "--mtime=@0",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        "-cf",
+        "vendor.tar",
+        "vendor",
+    ])
+    if result.return_code != 0:
+        fail("packing the vendored crates failed:\n" + result.stderr)
+    rctx.delete("vendor")
+    rctx.delete("cargo-home")
+    rctx.file("BUILD.bazel", """package(default_visibility = ["//visibility:public"])
+
+exports_files(["vendor.tar"])
+""")
+
+vendored_crates = repository_rule(
+    implementation = _vendored_crates_impl,
+    attrs = {
+        "cargo_lock": attr.label(allow_single_file = True, doc = "The Cargo.lock that pins the crates."),
+        "cargo": attr.label(allow_single_file = True, doc = "The cargo binary."),
+    },
+    doc = "Vendors every crate Cargo.lock names (network allowed here) into one archive.",
+)
+
+def _system_protobuf_impl(rctx):
+    protoc = rctx.which("protoc")
+    include = rctx.path("/usr/include/google/protobuf")
+    if not protoc or not include.exists:
+        fail("protoc and the well-known .proto files are missing: run scripts/setup.sh")
+    rctx.symlink(include, "google/protobuf")
+    rctx.file("protoc.sh", "#!/bin/sh\nexec {} \"$@\"\n".format(protoc), executable = True)
+    rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
+
+system_protobuf = repository_rule(
+    implementation = _system_protobuf_impl,
+    attrs = {"build_file": attr.label(allow_single_file = True)},
+    local = True,
+    doc = "protoc and the well-known types of the system (Debian's protobuf packages).",
+)

@@ -1,0 +1,196 @@
+"""wasm_plugin_library, wasm_plugin_host and wasm_plugin_host_test."""
+
+load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
+load(":providers.bzl", "CratesInfo", "RustCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
+load(":rust.bzl", "RUST_TOOLCHAIN_ATTRS")
+load(":rustc.bzl", "HOST", "WASM", "compile_rust")
+load(":transitions.bzl", "wasm_transition")
+
+_COMMON_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
+    "srcs": attr.label_list(allow_files = [".rs"], mandatory = True, doc = "The Rust sources."),
+    "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root; default: the source named lib.rs (plugins) or main.rs (hosts)."),
+    "proto": attr.label(
+        mandatory = True,
+        providers = [ProtoInfo],
+        aspects = [wasm_plugin_glue_aspect],
+        doc = "The proto_library with the plugin interface; its glue is what `include_proto!` includes.",
+    ),
+    "_check": attr.label(default = "//rules/private:check_services.sh", allow_single_file = True),
+})
+
+def _root(ctx, default):
+    if ctx.file.crate_root:
+        return ctx.file.crate_root
+    for src in ctx.files.srcs:
+        if src.basename == default:
+            return src
+    if len(ctx.files.srcs) == 1:
+        return ctx.files.srcs[0]
+    fail("{}: no {} among srcs; set crate_root".format(ctx.label, default))
+
+def _check(ctx, mode, extra = [], extra_inputs = []):
+    marker = ctx.actions.declare_file(ctx.label.name + ".services_checked")
+    glue = ctx.attr.proto[WasmPluginGlueInfo]
+    ctx.actions.run(
+        executable = ctx.file._check,
+        arguments = [mode, marker.path, str(ctx.label), str(ctx.attr.proto.label), glue.services.path] + extra,
+        inputs = [glue.services] + extra_inputs,
+        outputs = [marker],
+        mnemonic = "WasmPluginCheck",
+        progress_message = "Checking the services of {}".format(ctx.label),
+    )
+    return marker
+
+def _glue_or_fail(ctx):
+    if WasmPluginGlueInfo not in ctx.attr.proto:
+        fail("{}: proto {} has no .proto sources of its own or imported (only well-known types)".format(ctx.label, ctx.attr.proto.label))
+    return ctx.attr.proto[WasmPluginGlueInfo]
+
+def _library_impl(ctx):
+    glue = _glue_or_fail(ctx)
+    checked = _check(ctx, "library")
+    wasm = ctx.actions.declare_file(ctx.label.name + ".wasm")
+    guest = ctx.attr._guest[0][RustCrateInfo]
+    compile_rust(
+        ctx,
+        crate_name = ctx.label.name.replace("-", "_"),
+        crate_type = "cdylib",
+        srcs = ctx.files.srcs + [checked],
+        root = _root(ctx, "lib.rs"),
+        output = wasm,
+        target = WASM,
+        deps = [guest],
+        out_dir = glue.guest,
+    )
+    return [
+        DefaultInfo(files = depset([wasm]), runfiles = ctx.runfiles(files = [wasm])),
+        WasmPluginInfo(wasm = wasm, services = glue.services, proto = ctx.attr.proto.label),
+    ]
+
+wasm_plugin_library = rule(
+    implementation = _library_impl,
+    doc = """A plugin: Rust sources that implement a service of `proto`, compiled to `NAME.wasm`
+for wasm32-wasip1.
+
+The guest SDK and its crates are compiled for wasm32-wasip1 through a configuration transition;
+the generator runs on the build machine. The sources include the generated glue with
+`wasm_plugin_guest::include_proto!("package")` and register their implementation with
+`wasm_plugin_guest::register!`.
+
+Example (`examples/helloworld/BUILD.bazel`):
+
+```python
+load("@rules_wasm_plugin//rules:defs.bzl", "wasm_plugin_library")
+
+proto_library(name = "greeting_proto", srcs = ["greeting.proto"])
+
+wasm_plugin_library(
+    name = "plugin_morning",
+    srcs = ["plugin-morning/src/lib.rs"],
+    proto = ":greeting_proto",
+)
+```
+
+`bazel build //examples/helloworld:plugin_morning` writes `plugin_morning.wasm`.""",
+    attrs = dict(_COMMON_ATTRS, **{
+        "_guest": attr.label(default = "//guest:guest", cfg = wasm_transition, providers = [RustCrateInfo]),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
+    }),
+    provides = [WasmPluginInfo],
+)
+
+def _host_impl(ctx, test):
+    glue = _glue_or_fail(ctx)
+    plugins = [plugin[WasmPluginInfo] for plugin in ctx.attr.plugins]
+    extra = []
+    for plugin, info in zip(ctx.attr.plugins, plugins):
+        extra += [str(plugin.label), str(info.proto), info.services.path]
+    checked = _check(ctx, "host", extra, [info.services for info in plugins])
+    binary = ctx.actions.declare_file(ctx.label.name + ".bin")
+    compile_rust(
+        ctx,
+        crate_name = ctx.label.name.replace("-", "_"),
+        crate_type = "bin",
+        srcs = ctx.files.srcs + [checked],
+        root = _root(ctx, "main.rs"),
+        output = binary,
+        target = HOST,
+        crates = ctx.attr._crates[CratesInfo],
+        crate_externs = ctx.attr.crate_deps,
+        deps = [ctx.attr._runtime[RustCrateInfo]] + [dep[RustCrateInfo] for dep in ctx.attr.deps],
+        out_dir = glue.host,
+        test = test,
+    )
+
+    # Plugins reach the program as WASM_PLUGIN_<NAME> variables, and a program (not a test)
+    # also gets their paths as arguments, in the order of `plugins`.
+    lines = ["#!/bin/sh", "# Runs {} with its plugins.".format(ctx.label)]
+    for plugin, info in zip(ctx.attr.plugins, plugins):
+        variable = "WASM_PLUGIN_" + plugin.label.name.upper().replace("-", "_")
+        lines.append('export {}="$PWD/{}"'.format(variable, info.wasm.short_path))
+    arguments = "" if test else " ".join(['"{}"'.format(info.wasm.short_path) for info in plugins])
+    lines.append('exec "./{}" {} "$@"'.format(binary.short_path, arguments))
+    launcher = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.write(launcher, "\n".join(lines) + "\n", is_executable = True)
+    runfiles = ctx.runfiles(files = [binary] + [info.wasm for info in plugins] + ctx.files.data)
+    return [DefaultInfo(executable = launcher, files = depset([launcher, binary]), runfiles = runfiles)]
+
+_HOST_ATTRS = dict(_COMMON_ATTRS, **{
+    "plugins": attr.label_list(
+        providers = [WasmPluginInfo],
+        doc = "wasm_plugin_library targets the host loads: their `.wasm` files are runfiles, passed as arguments (programs) and as `WASM_PLUGIN_<NAME>` environment variables.",
+    ),
+    "deps": attr.label_list(providers = [RustCrateInfo], doc = "More workspace Rust libraries (rust_library) the host uses."),
+    "crate_deps": attr.string_list(doc = "Third-party crates the host uses directly, from the workspace's Cargo.lock (for example `anyhow`)."),
+    "data": attr.label_list(allow_files = True, doc = "Files the host reads at run time."),
+    "_runtime": attr.label(default = "//runtime:runtime", providers = [RustCrateInfo]),
+    "_crates": attr.label(default = "//rules/crates:host", providers = [CratesInfo]),
+})
+
+def _binary_impl(ctx):
+    return _host_impl(ctx, test = False)
+
+def _test_impl(ctx):
+    return _host_impl(ctx, test = True)
+
+wasm_plugin_host = rule(
+    implementation = _binary_impl,
+    executable = True,
+    doc = """A host program: Rust sources linked against the wasmtime runtime crate
+(`wasm_plugin_runtime`), with the host glue of `proto` and the plugins it loads.
+
+`bazel run` passes the plugins' paths as arguments in the order of `plugins`; every plugin is
+also in the environment as `WASM_PLUGIN_<NAME>`. The build fails, naming the targets, if a
+plugin implements no plugin service of the host's proto (or another version of it).
+
+```python
+wasm_plugin_host(
+    name = "host",
+    srcs = ["host/src/main.rs"],
+    proto = ":greeting_proto",
+    plugins = [":plugin_morning", ":plugin_evening"],
+    crate_deps = ["anyhow"],
+)
+```
+
+`bazel run //examples/helloworld:host` prints both greetings.""",
+    attrs = _HOST_ATTRS,
+)
+
+wasm_plugin_host_test = rule(
+    implementation = _test_impl,
+    test = True,
+    doc = """A Rust test binary (`#[test]` functions, compiled with `--test`) of a host, with
+the plugins it needs in the environment as `WASM_PLUGIN_<NAME>`.
+
+```python
+wasm_plugin_host_test(
+    name = "fields_test",
+    srcs = ["tests/fields.rs"],
+    proto = "//tests/proto:all_proto",
+    plugins = ["//tests/plugins:fields"],
+    deps = ["//tests:wasm_plugin_tests"],
+)
+```""",
+    attrs = _HOST_ATTRS,
+)
