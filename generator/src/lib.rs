@@ -352,9 +352,12 @@ fn requested_files<'a>(
     to_generate
         .iter()
         .map(|name| {
-            files.iter().find(|file| file.name() == name).ok_or_else(|| {
-                Error::Config(format!("{name} is to be generated but was not provided"))
-            })
+            files
+                .iter()
+                .find(|file| file.name() == name)
+                .ok_or_else(|| {
+                    Error::Config(format!("{name} is to be generated but was not provided"))
+                })
         })
         .collect()
 }

@@ -33,7 +33,10 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Arguments, String> {
     let (mut descriptor_sets, mut protos) = (Vec::new(), Vec::new());
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value; {usage}"));
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{arg} needs a value; {usage}"))
+        };
         match arg.as_str() {
             "--side" => {
                 side = Some(match value()?.as_str() {
@@ -45,7 +48,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Arguments, String> {
             "--out" => out = Some(PathBuf::from(value()?)),
             "--services" => services = Some(PathBuf::from(value()?)),
             "--descriptor-set" => descriptor_sets.push(PathBuf::from(value()?)),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}; {usage}")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}; {usage}"))
+            }
             _ => protos.push(arg),
         }
     }
@@ -71,7 +76,10 @@ fn run(arguments: Arguments) -> Result<(), String> {
         }
     }
     // Well-known types the sets do not carry come from protox's copies.
-    let imported: Vec<String> = files.iter().flat_map(|file| file.dependency.clone()).collect();
+    let imported: Vec<String> = files
+        .iter()
+        .flat_map(|file| file.dependency.clone())
+        .collect();
     for name in imported {
         if name.starts_with("google/protobuf/") && !files.iter().any(|file| file.name() == name) {
             let set = protox::compile([&name], Vec::<PathBuf>::new())
@@ -91,14 +99,18 @@ fn run(arguments: Arguments) -> Result<(), String> {
         let services = builder
             .describe(&files, &arguments.protos)
             .map_err(|error| error.to_string())?;
-        let lines: String = services.iter().map(|service| format!("{service}\n")).collect();
+        let lines: String = services
+            .iter()
+            .map(|service| format!("{service}\n"))
+            .collect();
         std::fs::write(path, lines).map_err(|error| format!("{}: {error}", path.display()))?;
     }
     std::fs::create_dir_all(&arguments.out)
         .map_err(|error| format!("{}: {error}", arguments.out.display()))?;
     for file in generated {
         let path = arguments.out.join(&file.name);
-        std::fs::write(&path, file.content).map_err(|error| format!("{}: {error}", path.display()))?;
+        std::fs::write(&path, file.content)
+            .map_err(|error| format!("{}: {error}", path.display()))?;
     }
     Ok(())
 }
