@@ -3,6 +3,8 @@
 - wasm_plugin_library: a plugin, compiled for wasm32-wasip1.
 - wasm_plugin_host: a host program linked against the wasmtime runtime crate.
 - wasm_plugin_host_test: a Rust test of a host.
+- wasm_plugin_directory: files copied into a directory a host can grant to a plugin.
+- wasm_plugin_glue: the generated code of a proto_library, as a directory.
 - wasm_plugin_glue_aspect: the generator as an aspect over proto_library.
 - Providers: WasmPluginInfo, WasmPluginGlueInfo.
 
@@ -13,6 +15,8 @@ load("//rules/private:glue_aspect.bzl", _wasm_plugin_glue_aspect = "wasm_plugin_
 load("//rules/private:providers.bzl", _WasmPluginGlueInfo = "WasmPluginGlueInfo", _WasmPluginInfo = "WasmPluginInfo")
 load(
     "//rules/private:rules.bzl",
+    _wasm_plugin_directory = "wasm_plugin_directory",
+    _wasm_plugin_glue = "wasm_plugin_glue",
     _wasm_plugin_host = "wasm_plugin_host",
     _wasm_plugin_host_test = "wasm_plugin_host_test",
     _wasm_plugin_library = "wasm_plugin_library",
@@ -21,6 +25,8 @@ load(
 wasm_plugin_library = _wasm_plugin_library
 wasm_plugin_host = _wasm_plugin_host
 wasm_plugin_host_test = _wasm_plugin_host_test
+wasm_plugin_glue = _wasm_plugin_glue
+wasm_plugin_directory = _wasm_plugin_directory
 wasm_plugin_glue_aspect = _wasm_plugin_glue_aspect
 WasmPluginInfo = _WasmPluginInfo
 WasmPluginGlueInfo = _WasmPluginGlueInfo

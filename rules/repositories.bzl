@@ -7,6 +7,7 @@ Bazel support packages, rustup's toolchain, protoc) or from crates.io once, thro
 
 load(
     "//rules/private:repositories.bzl",
+    "directory_repository",
     "rust_toolchain_repository",
     "system_protobuf",
     "vendored_crates",
@@ -14,8 +15,13 @@ load(
 
 _DEBIAN = "/usr/share/bazel"
 
-def wasm_plugin_dependencies():
-    """Declares the repositories of the rules, unless the workspace already has them."""
+def wasm_plugin_dependencies(rust_version = None):
+    """Declares the repositories of the rules, unless the workspace already has them.
+
+    Args:
+      rust_version: the rustup toolchain that compiles hosts and plugins (it needs the
+        wasm32-wasip1 target). Default: the channel of rules_wasm_plugin's rust-toolchain.toml.
+    """
     existing = native.existing_rules()
     local = {
         "platforms": _DEBIAN + "/tools/platforms",
@@ -26,10 +32,9 @@ def wasm_plugin_dependencies():
     for name, path in local.items():
         if name not in existing:
             native.local_repository(name = name, path = path)
-    if "rules_cc" not in existing:
-        native.local_repository(name = "rules_cc", path = "third_party/rules_cc")
-    if "remote_coverage_tools" not in existing:
-        native.local_repository(name = "remote_coverage_tools", path = "third_party/remote_coverage_tools")
+    for name in ["rules_cc", "remote_coverage_tools"]:
+        if name not in existing:
+            directory_repository(name = name, marker = "@rules_wasm_plugin//third_party/{}:WORKSPACE".format(name))
     if "com_google_protobuf" not in existing:
         system_protobuf(
             name = "com_google_protobuf",
@@ -38,6 +43,7 @@ def wasm_plugin_dependencies():
     rust_toolchain_repository(
         name = "wasm_plugin_rust",
         toolchain_file = "@rules_wasm_plugin//:rust-toolchain.toml",
+        version = rust_version or "",
     )
     vendored_crates(
         name = "wasm_plugin_vendor",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, where it is missing: the Rust toolchain pinned in
-# rust-toolchain.toml with rustfmt, clippy and the wasm32-wasip1 target, and protoc with the
-# well-known .proto files, and buf (the protoc plugin's tests run under both), and the Go
-# modules of the go-plugin interoperability tests (pinned by tests/interop/go/go.sum). Safe to run again: it only checks
-# once everything is there.
+# rust-toolchain.toml with rustfmt, clippy and the wasm32-wasip1 target; protoc with the
+# well-known .proto files; Bazel 4.2.3 with Debian's rule sets; nginx (the shared-cache test);
+# buf (the protoc plugin's tests run under protoc and buf); the Go modules of the go-plugin
+# interoperability tests (pinned by tests/interop/go/go.sum). Safe to run again: once everything
+# is there it only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,12 +37,27 @@ if ! grep -q "^rust-std-wasm32-wasip1" <<<"$installed"; then
   rustup target add --toolchain "$toolchain" wasm32-wasip1
 fi
 
-if ! command -v protoc >/dev/null 2>&1 || [ ! -f /usr/include/google/protobuf/empty.proto ]; then
-  say "installing protoc and the well-known .proto files"
+# Debian packages: protoc and the well-known .proto files; Bazel 4.2.3 and the rule sets it needs
+# (Debian's builds, used as local repositories by WORKSPACE); nginx for the shared-cache test.
+packages=(protobuf-compiler libprotobuf-dev bazel-bootstrap bazel-platforms bazel-skylib
+  bazel-rules-proto bazel-rules-java nginx-light)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq protobuf-compiler libprotobuf-dev >/dev/null
+  # policy-rc.d 101: the packages' services (nginx's) are not started; the tests start their own.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 buf_version=1.75.0

@@ -86,7 +86,8 @@ def main():
         "CARGO_ENCODED_RUSTFLAGS": "--remap-path-prefix={}=/crates".format(work),
     })
     target = [] if args.target == "host" else ["--target", args.target]
-    command = [os.path.join(execroot, args.cargo), "build", "--offline", "--locked", "--release",
+    # --quiet: only errors reach the build's output, not a line per crate.
+    command = [os.path.join(execroot, args.cargo), "build", "--quiet", "--offline", "--locked", "--release",
                "--message-format=json-render-diagnostics"] + target
     for package in args.package:
         command += ["--package", package]

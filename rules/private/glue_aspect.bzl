@@ -65,7 +65,7 @@ wasm_plugin_glue_aspect = aspect(
     attr_aspects = ["deps"],
     attrs = {
         "_generator": attr.label(
-            default = "//generator:wasm-plugin-gen",
+            default = Label("//generator:wasm-plugin-gen"),
             executable = True,
             cfg = "target",
         ),

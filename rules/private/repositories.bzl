@@ -1,22 +1,24 @@
 """Repository rules: the Rust toolchain, the vendored crates, and protoc from the system."""
 
 def _rust_toolchain_repository_impl(rctx):
-    toolchain_file = rctx.read(rctx.attr.toolchain_file)
-    channel = None
-    for line in toolchain_file.splitlines():
-        line = line.strip()
-        if line.startswith("channel"):
-            channel = line.split("=", 1)[1].strip().strip("\"")
+    channel = rctx.attr.version
+    if not channel:
+        for line in rctx.read(rctx.attr.toolchain_file).splitlines():
+            line = line.strip()
+            if line.startswith("channel"):
+                channel = line.split("=", 1)[1].strip().strip("\"")
     if not channel:
         fail("no `channel = ...` in {}".format(rctx.attr.toolchain_file))
     rustup = rctx.which("rustup") or rctx.path(rctx.os.environ.get("HOME", "/root") + "/.cargo/bin/rustup")
+    if not rustup.exists:
+        fail("rustup is missing: install it from https://rustup.rs (in this repository: scripts/setup.sh explains).")
     found = rctx.execute([rustup, "which", "rustc", "--toolchain", channel])
     if found.return_code != 0:
-        fail("Rust {} is not installed: run scripts/setup.sh (rustup said: {})".format(channel, found.stderr.strip()))
+        fail("Rust {v} is not installed (rustup said: {said}). Install it with `rustup toolchain install {v} && rustup target add --toolchain {v} wasm32-wasip1` (in this repository: scripts/setup.sh).".format(v = channel, said = found.stderr.strip()))
     sysroot = rctx.path(found.stdout.strip()).dirname.dirname
     for target in ["x86_64-unknown-linux-gnu", "wasm32-wasip1"]:
         if not sysroot.get_child("lib").get_child("rustlib").get_child(target).exists:
-            fail("Rust {} has no {} target: run scripts/setup.sh".format(channel, target))
+            fail("Rust {v} has no {t} target. Add it with `rustup target add --toolchain {v} {t}` (in this repository: scripts/setup.sh).".format(v = channel, t = target))
     rctx.symlink(sysroot.get_child("bin"), "bin")
     rctx.symlink(sysroot.get_child("lib"), "lib")
     rctx.file("BUILD.bazel", """# Rust {channel}, from rustup: one toolchain for host and guest. Its files are inputs of
@@ -51,6 +53,7 @@ rust_toolchain_repository = repository_rule(
     implementation = _rust_toolchain_repository_impl,
     attrs = {
         "toolchain_file": attr.label(allow_single_file = True, doc = "rust-toolchain.toml naming the channel."),
+        "version": attr.string(doc = "The rustup toolchain to use instead of the channel of `toolchain_file`."),
     },
     environ = ["HOME", "PATH", "RUSTUP_HOME"],
     local = True,
@@ -64,7 +67,9 @@ def _vendored_crates_impl(rctx):
     cargo = rctx.path(rctx.attr.cargo)
     result = rctx.execute(
         [cargo, "vendor", "--locked", "--versioned-dirs", "--manifest-path", manifest, "vendor"],
-        environment = {"CARGO_HOME": str(rctx.path("cargo-home")), "RUSTUP_TOOLCHAIN": ""},
+        # The user's CARGO_HOME: crates downloaded before are taken from its cache (Cargo.lock
+        # pins their checksums either way).
+        environment = {"RUSTUP_TOOLCHAIN": ""},
         timeout = 1800,
     )
     if result.return_code != 0:
@@ -85,7 +90,6 @@ def _vendored_crates_impl(rctx):
     if result.return_code != 0:
         fail("packing the vendored crates failed:\n" + result.stderr)
     rctx.delete("vendor")
-    rctx.delete("cargo-home")
     rctx.file("BUILD.bazel", """package(default_visibility = ["//visibility:public"])
 
 exports_files(["vendor.tar"])
@@ -114,4 +118,15 @@ system_protobuf = repository_rule(
     attrs = {"build_file": attr.label(allow_single_file = True)},
     local = True,
     doc = "protoc and the well-known types of the system (Debian's protobuf packages).",
+)
+
+def _directory_repository_impl(rctx):
+    directory = rctx.path(rctx.attr.marker).dirname
+    for child in directory.readdir():
+        rctx.symlink(child, child.basename)
+
+directory_repository = repository_rule(
+    implementation = _directory_repository_impl,
+    attrs = {"marker": attr.label(allow_single_file = True, doc = "A file in the directory to use.")},
+    doc = "A directory of this repository as a repository of its own, wherever this repository is (local_repository paths are relative to the main workspace).",
 )

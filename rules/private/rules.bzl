@@ -15,7 +15,7 @@ _COMMON_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
         aspects = [wasm_plugin_glue_aspect],
         doc = "The proto_library with the plugin interface; its glue is what `include_proto!` includes.",
     ),
-    "_check": attr.label(default = "//rules/private:check_services.sh", allow_single_file = True),
+    "_check": attr.label(default = Label("//rules/private:check_services.sh"), allow_single_file = True),
 })
 
 def _root(ctx, default):
@@ -93,7 +93,7 @@ wasm_plugin_library(
 
 `bazel build //examples/helloworld:plugin_morning` writes `plugin_morning.wasm`.""",
     attrs = dict(_COMMON_ATTRS, **{
-        "_guest": attr.label(default = "//guest:guest", cfg = wasm_transition, providers = [RustCrateInfo]),
+        "_guest": attr.label(default = Label("//guest:guest"), cfg = wasm_transition, providers = [RustCrateInfo]),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     }),
     provides = [WasmPluginInfo],
@@ -103,8 +103,9 @@ def _host_impl(ctx, test):
     glue = _glue_or_fail(ctx)
     plugins = [plugin[WasmPluginInfo] for plugin in ctx.attr.plugins]
     extra = []
-    for plugin, info in zip(ctx.attr.plugins, plugins):
-        extra += [str(plugin.label), str(info.proto), info.services.path]
+    if ctx.attr.check_plugins:
+        for plugin, info in zip(ctx.attr.plugins, plugins):
+            extra += [str(plugin.label), str(info.proto), info.services.path]
     checked = _check(ctx, "host", extra, [info.services for info in plugins])
     binary = ctx.actions.declare_file(ctx.label.name + ".bin")
     compile_rust(
@@ -140,11 +141,15 @@ _HOST_ATTRS = dict(_COMMON_ATTRS, **{
         providers = [WasmPluginInfo],
         doc = "wasm_plugin_library targets the host loads: their `.wasm` files are runfiles, passed as arguments (programs) and as `WASM_PLUGIN_<NAME>` environment variables.",
     ),
+    "check_plugins": attr.bool(
+        default = True,
+        doc = "Fail the build when a plugin implements no plugin service of `proto` at the same version. Tests that load mismatched plugins on purpose set it to False.",
+    ),
     "deps": attr.label_list(providers = [RustCrateInfo], doc = "More workspace Rust libraries (rust_library) the host uses."),
     "crate_deps": attr.string_list(doc = "Third-party crates the host uses directly, from the workspace's Cargo.lock (for example `anyhow`)."),
     "data": attr.label_list(allow_files = True, doc = "Files the host reads at run time."),
-    "_runtime": attr.label(default = "//runtime:runtime", providers = [RustCrateInfo]),
-    "_crates": attr.label(default = "//rules/crates:host", providers = [CratesInfo]),
+    "_runtime": attr.label(default = Label("//runtime:runtime"), providers = [RustCrateInfo]),
+    "_crates": attr.label(default = Label("//rules/crates:host"), providers = [CratesInfo]),
 })
 
 def _binary_impl(ctx):
@@ -187,10 +192,73 @@ the plugins it needs in the environment as `WASM_PLUGIN_<NAME>`.
 wasm_plugin_host_test(
     name = "fields_test",
     srcs = ["tests/fields.rs"],
-    proto = "//tests/proto:all_proto",
-    plugins = ["//tests/plugins:fields"],
+    proto = "//tests:all_proto",
+    plugins = ["//tests:fields"],
     deps = ["//tests:wasm_plugin_tests"],
 )
 ```""",
     attrs = _HOST_ATTRS,
+)
+
+def _glue_impl(ctx):
+    glue = _glue_or_fail(ctx)
+    directory = getattr(glue, ctx.attr.side)
+    return [DefaultInfo(files = depset([directory]))]
+
+wasm_plugin_glue = rule(
+    implementation = _glue_impl,
+    doc = """The generated code of a proto_library, as a directory: for a Rust library of your own
+that includes the glue (its `out_dir`), or to read what the generator emits.
+
+```python
+wasm_plugin_glue(name = "greeting_host_glue", proto = ":greeting_proto", side = "host")
+```""",
+    attrs = {
+        "proto": attr.label(
+            mandatory = True,
+            providers = [ProtoInfo],
+            aspects = [wasm_plugin_glue_aspect],
+            doc = "The proto_library whose glue to generate.",
+        ),
+        "side": attr.string(default = "host", values = ["guest", "host"], doc = "Which glue: `host` or `guest`."),
+    },
+)
+
+def _directory_impl(ctx):
+    directory = ctx.actions.declare_directory(ctx.label.name)
+    prefix = ctx.attr.strip_prefix if ctx.attr.strip_prefix else ctx.label.name + "/"
+    package = ctx.label.package + "/" if ctx.label.package else ""
+    commands = ["set -e"]
+    for src in ctx.files.srcs:
+        path = src.short_path[len(package):] if src.short_path.startswith(package) else src.short_path
+        if not path.startswith(prefix):
+            fail("{}: {} is not below {}{}".format(ctx.label, src.short_path, package, prefix))
+        destination = directory.path + "/" + path[len(prefix):]
+        commands.append('mkdir -p "$(dirname "{d}")" && cp -L "{s}" "{d}"'.format(s = src.path, d = destination))
+    ctx.actions.run_shell(
+        command = "\n".join(commands),
+        inputs = ctx.files.srcs,
+        outputs = [directory],
+        mnemonic = "WasmPluginDirectory",
+        progress_message = "Copying the files of {}".format(ctx.label),
+    )
+    return [DefaultInfo(files = depset([directory]), runfiles = ctx.runfiles(files = [directory]))]
+
+wasm_plugin_directory = rule(
+    implementation = _directory_impl,
+    doc = """Files copied into one real directory, for a host to grant to a plugin.
+
+Runfiles are symbolic links into the source tree, and WASI does not follow a link out of a
+granted directory (the plugin gets "Operation not permitted"). A host that grants data files
+takes this directory instead, as `data`:
+
+```python
+wasm_plugin_directory(name = "testdata", srcs = glob(["testdata/**"]))
+```
+
+The host finds it in its runfiles as `<package>/testdata`.""",
+    attrs = {
+        "srcs": attr.label_list(allow_files = True, mandatory = True, doc = "The files."),
+        "strip_prefix": attr.string(doc = "The part of the files' paths (relative to the package) that the directory leaves out. Default: the target's name and a slash."),
+    },
 )

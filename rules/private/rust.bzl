@@ -12,7 +12,7 @@ RUST_TOOLCHAIN_ATTRS = {
     "_rustc": attr.label(default = "@wasm_plugin_rust//:bin/rustc", allow_single_file = True),
     "_rustc_files": attr.label(default = "@wasm_plugin_rust//:rustc_files"),
     "_wasm_std": attr.label(default = "@wasm_plugin_rust//:wasm_std"),
-    "_platform": attr.label(default = "//rules:platform"),
+    "_platform": attr.label(default = Label("//rules:platform")),
 }
 
 def _crates_impl(ctx):
@@ -40,10 +40,10 @@ wasm_plugin_crates = rule(
         "all_targets": attr.bool(doc = "Also build the packages' test dependencies (`--all-targets`)."),
         "_cargo": attr.label(default = "@wasm_plugin_rust//:bin/cargo", allow_single_file = True),
         "_vendor": attr.label(default = "@wasm_plugin_vendor//:vendor.tar", allow_single_file = True),
-        "_lock": attr.label(default = "//:Cargo.lock", allow_single_file = True),
-        "_manifests": attr.label(default = "//:cargo_manifests"),
+        "_lock": attr.label(default = Label("//:Cargo.lock"), allow_single_file = True),
+        "_manifests": attr.label(default = Label("//:cargo_manifests")),
         "_build_crates": attr.label(
-            default = "//rules/private:build_crates.py",
+            default = Label("//rules/private:build_crates.py"),
             allow_single_file = True,
             executable = True,
             cfg = "host",
@@ -53,12 +53,13 @@ wasm_plugin_crates = rule(
 
 _CRATE_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
     "srcs": attr.label_list(allow_files = [".rs"], mandatory = True, doc = "The crate's sources."),
-    "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root; default: the source named lib.rs or main.rs."),
+    "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root; default: the source named lib.rs or main.rs, or the only source."),
     "crate_name": attr.string(doc = "The crate's name; default: the target's name."),
     "deps": attr.label_list(providers = [RustCrateInfo], doc = "Workspace crates it uses."),
     "crates": attr.label(providers = [CratesInfo], doc = "The third-party crates it is compiled against."),
     "crate_deps": attr.string_list(doc = "Third-party crates (from `crates`) it uses directly."),
     "out_dir": attr.label(allow_single_file = True, doc = "A directory OUT_DIR points to while compiling."),
+    "version": attr.string(default = "0.0.0", doc = "The crate's version (`CARGO_PKG_VERSION`)."),
 })
 
 def _crate_name(ctx):
@@ -70,6 +71,8 @@ def _root(ctx, default):
     for src in ctx.files.srcs:
         if src.basename == default:
             return src
+    if len(ctx.files.srcs) == 1:
+        return ctx.files.srcs[0]
     fail("{}: no {} among srcs; set crate_root".format(ctx.label, default))
 
 def _library_impl(ctx):
@@ -90,6 +93,7 @@ def _library_impl(ctx):
         crate_externs = ctx.attr.crate_deps,
         deps = deps,
         out_dir = ctx.file.out_dir,
+        version = ctx.attr.version,
     )
     return [
         DefaultInfo(files = depset([rlib])),
@@ -122,6 +126,7 @@ def _binary_impl(ctx):
         crate_externs = ctx.attr.crate_deps,
         deps = [dep[RustCrateInfo] for dep in ctx.attr.deps],
         out_dir = ctx.file.out_dir,
+        version = ctx.attr.version,
     )
     return [DefaultInfo(files = depset([output]), executable = output)]
 

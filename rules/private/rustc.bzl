@@ -24,6 +24,7 @@ def compile_rust(
         out_dir = None,
         test = False,
         extra_flags = [],
+        version = "0.0.0",
         mnemonic = "WasmPluginRustc"):
     """Registers one rustc invocation.
 
@@ -41,6 +42,7 @@ def compile_rust(
       out_dir: File (a directory) that OUT_DIR points to, for `include_proto!`, or None.
       test: whether to build the crate's tests (`--test`).
       extra_flags: more rustc flags.
+      version: the crate's version, for `env!("CARGO_PKG_VERSION")`.
       mnemonic: the action's mnemonic.
     """
     toolchain = ctx.attr._rustc_files.files.to_list()
@@ -108,13 +110,17 @@ def compile_rust(
 
     # rustc resolves `include!` of OUT_DIR against an absolute path; the remapping keeps the
     # sandbox's path out of the output, so that every checkout produces the same bytes.
-    script = "set -e\n"
+    script = "set -e\nexport CARGO_PKG_NAME={} CARGO_CRATE_NAME={} CARGO_PKG_VERSION={}\n".format(
+        crate_name.replace("_", "-"),
+        crate_name,
+        version,
+    )
     if out_dir:
         script += 'export OUT_DIR="$PWD/{}"\n'.format(out_dir.path)
     script += 'exec "{}" "$@" --remap-path-prefix="$PWD=."\n'.format(rustc.path)
     ctx.actions.run_shell(
         command = script,
-        arguments = [args],
+        arguments = args,
         inputs = depset(inputs),
         outputs = [output],
         mnemonic = mnemonic,

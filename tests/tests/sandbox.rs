@@ -24,9 +24,9 @@ fn by_default_there_is_no_environment_no_file_and_no_argument() {
         plugin_error(plugin.getenv(text("HOME"))),
         "environment variable not found"
     );
-    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
-    assert!(std::path::Path::new(manifest).exists());
-    assert!(plugin_error(plugin.read_file(text(manifest))).contains("No such file or directory"));
+    let host_file = tempfile::NamedTempFile::new().expect("a file of the host");
+    let host_path = host_file.path().to_str().expect("a UTF-8 path");
+    assert!(plugin_error(plugin.read_file(text(host_path))).contains("No such file or directory"));
     assert_eq!(plugin.args(text("")).expect("args").text, "");
 }
 

@@ -16,11 +16,16 @@ pub const PROFILE: &str = "plugin";
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("tests/support is two levels below the workspace root")
-        .to_owned()
+    match option_env!("CARGO_MANIFEST_DIR") {
+        Some(manifest_dir) => Path::new(manifest_dir)
+            .ancestors()
+            .nth(2)
+            .expect("tests/support is two levels below the workspace root")
+            .to_owned(),
+        // Compiled by Bazel's rules, which set no CARGO_MANIFEST_DIR: tests run in the runfiles
+        // tree, laid out like the workspace.
+        None => std::env::current_dir().expect("the current directory is readable"),
+    }
 }
 
 /// Where built plugins land.

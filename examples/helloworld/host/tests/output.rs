@@ -7,5 +7,5 @@ fn both_plugins_greet_side_by_side() {
             "example-helloworld-plugin-evening",
         ],
     );
-    assert_eq!(stdout, "Good morning, go-plugin\nGood evening, go-plugin\n");
+    assert_eq!(stdout, include_str!("../../expected_output.txt"));
 }

@@ -4,5 +4,5 @@ fn prints_exactly_the_expected_output() {
         env!("CARGO_BIN_EXE_example-known-types"),
         &["example-known-types-plugin"],
     );
-    assert_eq!(stdout, include_str!("expected_output.txt"));
+    assert_eq!(stdout, include_str!("../../expected_output.txt"));
 }

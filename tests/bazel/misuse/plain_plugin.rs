@@ -1,0 +1,1 @@
+//! Meant to implement a service of no_plugin.proto, which declares none for plugins.
