@@ -15,6 +15,9 @@ load(
 
 _DEBIAN = "/usr/share/bazel"
 
+# Like rules_go's go_rules_dependencies: called once from WORKSPACE, it declares repositories
+# under fixed names, so it takes no `name`.
+# buildifier: disable=unnamed-macro
 def wasm_plugin_dependencies(rust_version = None):
     """Declares the repositories of the rules, unless the workspace already has them.
 

@@ -76,3 +76,13 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 (cd tests/interop/go && go mod download)
+
+# buildifier (Starlark formatting and lint), pinned, from the Go module proxy.
+buildtools=github.com/bazelbuild/buildtools
+buildtools_version=v0.0.0-20260904073137-eaa4d125b423
+buildifier=.tools/go/bin/buildifier
+if [ ! -x "$buildifier" ] || [ "$(cat .tools/go/buildifier.version 2>/dev/null)" != "$buildtools_version" ]; then
+  say "installing buildifier ($buildtools $buildtools_version)"
+  GOBIN="$PWD/.tools/go/bin" go install "$buildtools/buildifier@$buildtools_version"
+  echo "$buildtools_version" >.tools/go/buildifier.version
+fi

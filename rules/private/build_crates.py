@@ -60,11 +60,15 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     workspace = os.path.join(work, "workspace")
     os.makedirs(workspace)
+    # Manifests are named relative to the execution root; the workspace's root is where
+    # Cargo.lock is (`external/rules_wasm_plugin` when the rules are another workspace's).
+    root = os.path.dirname(args.lock)
     for manifest in args.manifests:
-        os.makedirs(os.path.join(workspace, os.path.dirname(manifest)), exist_ok=True)
-        shutil.copy(manifest, os.path.join(workspace, manifest))
-        if manifest != "Cargo.toml":
-            stand_in_sources(manifest, workspace)
+        relative = os.path.relpath(manifest, root) if root else manifest
+        os.makedirs(os.path.join(workspace, os.path.dirname(relative)), exist_ok=True)
+        shutil.copy(manifest, os.path.join(workspace, relative))
+        if relative != "Cargo.toml":
+            stand_in_sources(relative, workspace)
     shutil.copy(args.lock, os.path.join(workspace, "Cargo.lock"))
     with tarfile.open(args.vendor) as archive:
         archive.extractall(work)

@@ -64,6 +64,9 @@ wasm_plugin_glue_aspect = aspect(
     implementation = _glue_aspect_impl,
     attr_aspects = ["deps"],
     attrs = {
+        # The aspect only runs where `proto` is not transitioned, so the target configuration is
+        # the build machine's: the generator is built once, in the configuration `bazel build
+        # //...` builds it in anyway (an exec configuration would build it and its crates twice).
         "_generator": attr.label(
             default = Label("//generator:wasm-plugin-gen"),
             executable = True,

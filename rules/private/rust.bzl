@@ -46,7 +46,7 @@ wasm_plugin_crates = rule(
             default = Label("//rules/private:build_crates.py"),
             allow_single_file = True,
             executable = True,
-            cfg = "host",
+            cfg = "exec",
         ),
     }),
 )

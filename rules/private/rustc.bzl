@@ -127,7 +127,6 @@ def compile_rust(
         progress_message = "Compiling Rust {} {} ({})".format(crate_type if not test else "test", ctx.label, target),
         use_default_shell_env = True,
     )
-    return transitive_crates
 
 def crates_dirs(crates, deps):
     """The crate directories a library built with `crates` and `deps` needs downstream."""

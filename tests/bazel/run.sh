@@ -64,7 +64,7 @@ say "bazel test //... (HTTP cache $cache)"
 
 # -- 2. a second checkout at another path, an empty output base, the HTTP cache alone
 say "a second checkout, built from the HTTP cache alone"
-second="$scratch/second checkout"
+second="$scratch/second-checkout"
 mkdir -p "$second"
 git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$second"
 (
@@ -98,13 +98,13 @@ misuse=//tests/bazel/misuse
 expect_failure "$misuse:no_plugin_service" \
   "ERROR: $misuse:no_plugin_service: $misuse:no_plugin_proto declares no service marked '// wasm:plugin type=plugin'"
 expect_failure "$misuse:other_service_host" \
-  "ERROR: $misuse:other_service_host: plugin $misuse:counter_plugin implements Counter 1 from $misuse:counter_proto, but the host expects Echo 1 from $misuse:echo_proto"
+  "ERROR: $misuse:other_service_host: plugin $misuse:counter_plugin implements misuse.counter.Counter version 1 (from $misuse:counter_proto), but the host's proto $misuse:echo_proto declares misuse.echo.Echo version 1"
 expect_failure "$misuse:other_version_host" \
-  "ERROR: $misuse:other_version_host: plugin $misuse:counter_plugin implements Counter 1 from $misuse:counter_proto, but the host expects Counter 2 from $misuse:counter_v2_proto"
+  "ERROR: $misuse:other_version_host: plugin $misuse:counter_plugin implements misuse.counter.Counter version 1 (from $misuse:counter_proto), but the host's proto $misuse:counter_v2_proto declares misuse.counter.Counter version 2"
 
 # -- 4. the rules from another workspace: a plugin builds; a missing Rust toolchain is reported
 say "the rules used from another workspace"
-user="$scratch/user workspace"
+user="$scratch/user-workspace"
 mkdir -p "$user"
 user_workspace() {
   cat >"$user/WORKSPACE" <<EOF
