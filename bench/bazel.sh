@@ -37,13 +37,13 @@ run() {
     exit 1
   }
   end=$(date +%s.%N)
-  summary=$(grep -E '^INFO: [0-9]+ processes' "$log" | tail -n 1 | sed -E 's/^INFO: //; s/\.$//')
-  rows+=("$(printf '| %s | %.1f s | %s |' "$name" "$(bc <<<"$end - $start")" "${summary:-0 processes}")")
+  summary=$(grep -E '^INFO: [0-9]+ processes' "$log" | tail -n 1 | sed -E 's/^INFO: //; s/\.$//' || true)
+  rows+=("$(printf '| %s | %.1f s | %s |' "$name" "$(awk -v start="$start" -v end="$end" 'BEGIN { print end - start }')" "${summary:-0 processes}")")
   echo "$name: done" >&2
 }
 
 # The server's start-up is not part of any measurement.
-(cd "$copy" && "$bazel" --output_base="$output_base" version) >/dev/null 2>&1
+(cd "$copy" && "$bazel" --output_base="$output_base" info release) >/dev/null 2>&1
 
 run cold "cold build //... (empty output base and disk cache)" build //...
 run noop "no-op build //..." build //...
@@ -55,7 +55,7 @@ run edit "build //... after editing examples/helloworld/plugin-morning/src/lib.r
 ran=$(grep -E '^SUBCOMMAND: ' "$scratch/edit.log" | sed -E "s/.*\[action '([^']*)'.*/\1/")
 
 echo
-echo "Bazel $(cd "$copy" && "$bazel" --output_base="$output_base" info release 2>/dev/null || echo '(no release)'), $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "Bazel $(dpkg-query -W -f '${Version}' bazel-bootstrap 2>/dev/null || "$bazel" info release), $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
 echo "| build | wall time | processes |"
 echo "|---|---|---|"
