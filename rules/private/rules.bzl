@@ -99,6 +99,10 @@ wasm_plugin_library(
     provides = [WasmPluginInfo],
 )
 
+def _runfile(ctx, file):
+    """The quoted path of `file` in the launcher's runfiles tree (`$runfiles`)."""
+    return '"$runfiles/{}/{}"'.format(ctx.workspace_name, file.short_path)
+
 def _host_impl(ctx, test):
     glue = _glue_or_fail(ctx)
     plugins = [plugin[WasmPluginInfo] for plugin in ctx.attr.plugins]
@@ -124,16 +128,29 @@ def _host_impl(ctx, test):
     )
 
     # Plugins reach the program as WASM_PLUGIN_<NAME> variables, and a program (not a test)
-    # also gets their paths as arguments, in the order of `plugins`.
-    lines = ["#!/bin/sh", "# Runs {} with its plugins.".format(ctx.label)]
+    # also gets their paths as arguments, in the order of `plugins`. The launcher finds the
+    # runfiles under `bazel run`, `bazel test`, another target's runfiles, or run directly.
+    lines = [
+        "#!/bin/sh",
+        "# Runs {} with its plugins.".format(ctx.label),
+        'if [ -n "${RUNFILES_DIR:-}" ]; then runfiles=$RUNFILES_DIR',
+        'elif [ -n "${TEST_SRCDIR:-}" ]; then runfiles=$TEST_SRCDIR',
+        'elif [ -d "$0.runfiles" ]; then runfiles=$0.runfiles',
+        'else echo "$0: cannot find its runfiles ($0.runfiles): build it with bazel" >&2; exit 1',
+        "fi",
+        # For the program's own runfiles lookups (the variable runfiles libraries read).
+        'export RUNFILES_DIR="$runfiles"',
+    ]
     for plugin, info in zip(ctx.attr.plugins, plugins):
         variable = "WASM_PLUGIN_" + plugin.label.name.upper().replace("-", "_")
-        lines.append('export {}="$PWD/{}"'.format(variable, info.wasm.short_path))
-    arguments = "" if test else " ".join(['"{}"'.format(info.wasm.short_path) for info in plugins])
-    lines.append('exec "./{}" {} "$@"'.format(binary.short_path, arguments))
+        lines.append("export {}={}".format(variable, _runfile(ctx, info.wasm)))
+    arguments = "" if test else " ".join([_runfile(ctx, info.wasm) for info in plugins])
+    lines.append('exec {} {} "$@"'.format(_runfile(ctx, binary), arguments))
     launcher = ctx.actions.declare_file(ctx.label.name)
     ctx.actions.write(launcher, "\n".join(lines) + "\n", is_executable = True)
     runfiles = ctx.runfiles(files = [binary] + [info.wasm for info in plugins] + ctx.files.data)
+    for target in ctx.attr.data:
+        runfiles = runfiles.merge(target[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = launcher, files = depset([launcher, binary]), runfiles = runfiles)]
 
 _HOST_ATTRS = dict(_COMMON_ATTRS, **{

@@ -15,10 +15,17 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: example-wasi PLUGIN.wasm"))?;
-    // Next to the sources under Cargo; in the runfiles under Bazel.
-    let testdata = match option_env!("CARGO_MANIFEST_DIR") {
-        Some(manifest_dir) => Path::new(manifest_dir).join("../testdata"),
-        None => Path::new("examples/wasi/testdata").to_owned(),
+    // Next to the sources under Cargo; in the runfiles under Bazel (its launcher sets
+    // RUNFILES_DIR).
+    let testdata = match (
+        option_env!("CARGO_MANIFEST_DIR"),
+        std::env::var_os("RUNFILES_DIR"),
+    ) {
+        (Some(manifest_dir), _) => Path::new(manifest_dir).join("../testdata"),
+        (None, Some(runfiles)) => {
+            Path::new(&runfiles).join("rules_wasm_plugin/examples/wasi/testdata")
+        }
+        (None, None) => Path::new("examples/wasi/testdata").to_owned(),
     };
     let loader = Loader::builder()
         .preopened_dir(testdata, "/data", DirAccess::ReadOnly)
