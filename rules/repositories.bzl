@@ -43,13 +43,15 @@ def wasm_plugin_dependencies(rust_version = None):
             name = "com_google_protobuf",
             build_file = "@rules_wasm_plugin//third_party/protobuf:BUILD.bazel.in",
         )
-    rust_toolchain_repository(
-        name = "wasm_plugin_rust",
-        toolchain_file = "@rules_wasm_plugin//:rust-toolchain.toml",
-        version = rust_version or "",
-    )
-    vendored_crates(
-        name = "wasm_plugin_vendor",
-        cargo_lock = "@rules_wasm_plugin//:Cargo.lock",
-        cargo = "@wasm_plugin_rust//:bin/cargo",
-    )
+    if "wasm_plugin_rust" not in existing:
+        rust_toolchain_repository(
+            name = "wasm_plugin_rust",
+            toolchain_file = "@rules_wasm_plugin//:rust-toolchain.toml",
+            version = rust_version or "",
+        )
+    if "wasm_plugin_vendor" not in existing:
+        vendored_crates(
+            name = "wasm_plugin_vendor",
+            cargo_lock = "@rules_wasm_plugin//:Cargo.lock",
+            cargo = "@wasm_plugin_rust//:bin/cargo",
+        )

@@ -58,6 +58,15 @@ def main():
     lock = open(work + ".lock", "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     shutil.rmtree(work, ignore_errors=True)
+    try:
+        build_in(work, execroot, args)
+    finally:
+        # Also after a failure: the directory holds gigabytes of build output.
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def build_in(work, execroot, args):
+    """Builds the crates in the directory `work` and writes the outputs."""
     workspace = os.path.join(work, "workspace")
     os.makedirs(workspace)
     # Manifests are named relative to the execution root; the workspace's root is where
@@ -101,9 +110,25 @@ def main():
     if build.returncode != 0:
         sys.exit("cargo could not build the crates (see above)")
 
+    # Which package each extern name means: a lock file may hold several versions of a crate
+    # (thiserror 1 and 2), and only the one the workspace's packages depend on directly is right.
+    metadata = subprocess.run(
+        [command[0], "metadata", "--offline", "--locked", "--format-version", "1"],
+        cwd=workspace, env=env, stdout=subprocess.PIPE, check=True,
+    )
+    metadata = json.loads(metadata.stdout)
+    members = {package["id"] for package in metadata["packages"]
+               if package["id"] in metadata["workspace_members"] and package["name"] in args.package}
+    wanted = {}
+    for node in metadata["resolve"]["nodes"]:
+        if node["id"] in members:
+            for dep in node["deps"]:
+                wanted.setdefault(dep["name"], set()).add(dep["pkg"])
+
     out = os.path.join(execroot, args.out)
     os.makedirs(os.path.join(out, "deps"), exist_ok=True)
     os.makedirs(os.path.join(out, "externs"), exist_ok=True)
+    # package id -> the library built for the requested target (or for the host, for proc-macros).
     libraries = {}
     for line in build.stdout.decode().splitlines():
         message = json.loads(line)
@@ -113,17 +138,22 @@ def main():
         if not any(kind in ("lib", "rlib", "proc-macro") for kind in kinds):
             continue
         for filename in message["filenames"]:
-            if filename.endswith((".rlib", ".so")):
-                shutil.copy(filename, os.path.join(out, "deps"))
-                name = message["target"]["name"].replace("-", "_")
-                libraries[name] = os.path.join(args.out, "deps", os.path.basename(filename))
-    missing = [name for name in args.externs if name not in libraries]
-    if missing:
-        sys.exit("cargo built no library for: " + ", ".join(missing))
+            if not filename.endswith((".rlib", ".so")):
+                continue
+            shutil.copy(filename, os.path.join(out, "deps"))
+            for_target = args.target == "host" or "/{}/".format(args.target) in filename
+            if for_target or "proc-macro" in kinds:
+                libraries[message["package_id"]] = os.path.join(args.out, "deps", os.path.basename(filename))
     for name in args.externs:
+        packages = wanted.get(name, set())
+        if len(packages) != 1:
+            sys.exit("the packages {} depend directly on {} versions of `{}`: {}".format(
+                ", ".join(args.package), len(packages), name, ", ".join(sorted(packages)) or "none"))
+        package = packages.pop()
+        if package not in libraries:
+            sys.exit("cargo built no library for `{}` ({})".format(name, package))
         with open(os.path.join(out, "externs", name), "w") as argfile:
-            argfile.write("--extern\n{}={}\n".format(name, libraries[name]))
-    shutil.rmtree(work, ignore_errors=True)
+            argfile.write("--extern\n{}={}\n".format(name, libraries[package]))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ def _import_name(file, root):
 
 _ImportsInfo = provider(
     doc = "The import names of a proto_library's sources and of everything it imports.",
-    fields = {"names": "depset of string: import names, well-known types excluded."},
+    fields = {
+        "names": "depset of string: import names, well-known types excluded.",
+        "has_sources": "bool: whether `names` is not empty (without flattening it).",
+    },
 )
 
 def _glue_aspect_impl(target, ctx):
@@ -21,13 +24,15 @@ def _glue_aspect_impl(target, ctx):
         for source in proto.direct_sources
     ]
     own = [name for name in own if not name.startswith("google/protobuf/")]
-    names = depset(own, transitive = [
-        dep[_ImportsInfo].names
+    imports = [
+        dep[_ImportsInfo]
         for dep in getattr(ctx.rule.attr, "deps", [])
         if _ImportsInfo in dep
-    ])
-    if not names.to_list():
-        return [_ImportsInfo(names = names)]
+    ]
+    names = depset(own, transitive = [info.names for info in imports])
+    has_sources = bool(own) or any([info.has_sources for info in imports])
+    if not has_sources:
+        return [_ImportsInfo(names = names, has_sources = False)]
 
     outputs = {}
     for side in ["guest", "host"]:
@@ -52,7 +57,7 @@ def _glue_aspect_impl(target, ctx):
         if services:
             outputs["services"] = services
     return [
-        _ImportsInfo(names = names),
+        _ImportsInfo(names = names, has_sources = True),
         WasmPluginGlueInfo(guest = outputs["guest"], host = outputs["host"], services = outputs["services"]),
         OutputGroupInfo(
             wasm_plugin_glue_guest = depset([outputs["guest"]]),

@@ -21,6 +21,16 @@ def _rust_toolchain_repository_impl(rctx):
             fail("Rust {v} has no {t} target. Add it with `rustup target add --toolchain {v} {t}` (in this repository: scripts/setup.sh).".format(v = channel, t = target))
     rctx.symlink(sysroot.get_child("bin"), "bin")
     rctx.symlink(sysroot.get_child("lib"), "lib")
+
+    # The system tools the actions use besides rustc (the C compiler links hosts and runs in
+    # build scripts): their versions go into a file that every compile takes as input, so that a
+    # shared cache never serves one machine's outputs to a machine with other tools.
+    tools = []
+    for tool in ["cc", "ld"]:
+        path = rctx.which(tool)
+        version = rctx.execute([path, "--version"]).stdout.strip() if path else "missing"
+        tools.append("{}: {}\n{}".format(tool, path, version))
+    rctx.file("host_tools.txt", "\n\n".join(tools) + "\n")
     rctx.file("BUILD.bazel", """# Rust {channel}, from rustup: one toolchain for host and guest. Its files are inputs of
 # every compile action, so its version is part of every cache key.
 package(default_visibility = ["//visibility:public"])
@@ -29,9 +39,9 @@ exports_files(["bin/rustc", "bin/cargo"])
 
 filegroup(
     name = "rustc_files",
-    srcs = ["bin/rustc"] + glob(
+    srcs = ["bin/rustc", "host_tools.txt"] + glob(
         [
-            "lib/*.so",
+            "lib/*.so*",
             "lib/rustlib/x86_64-unknown-linux-gnu/bin/**",
             "lib/rustlib/x86_64-unknown-linux-gnu/lib/**",
         ],
@@ -83,6 +93,8 @@ def _vendored_crates_impl(rctx):
         "--owner=0",
         "--group=0",
         "--numeric-owner",
+        "--mode=u=rwX,go=rX",
+        "--format=gnu",
         "-cf",
         "vendor.tar",
         "vendor",
@@ -110,7 +122,10 @@ def _system_protobuf_impl(rctx):
     if not protoc or not include.exists:
         fail("protoc and the well-known .proto files are missing: run scripts/setup.sh")
     rctx.symlink(include, "google/protobuf")
-    rctx.file("protoc.sh", "#!/bin/sh\nexec {} \"$@\"\n".format(protoc), executable = True)
+
+    # protoc's version is in the script, so that another protoc changes the actions' keys.
+    version = rctx.execute([protoc, "--version"]).stdout.strip()
+    rctx.file("protoc.sh", "#!/bin/sh\n# {}\nexec {} \"$@\"\n".format(version, protoc), executable = True)
     rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
 
 system_protobuf = repository_rule(

@@ -3,7 +3,7 @@
 load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
 load(":providers.bzl", "CratesInfo", "RustCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
 load(":rust.bzl", "RUST_TOOLCHAIN_ATTRS")
-load(":rustc.bzl", "HOST", "WASM", "compile_rust")
+load(":rustc.bzl", "HOST", "WASM", "compile_rust", "identifier", "shell_quote")
 load(":transitions.bzl", "wasm_transition")
 
 _COMMON_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
@@ -53,7 +53,7 @@ def _library_impl(ctx):
     guest = ctx.attr._guest[0][RustCrateInfo]
     compile_rust(
         ctx,
-        crate_name = ctx.label.name.replace("-", "_"),
+        crate_name = identifier(ctx.label.name),
         crate_type = "cdylib",
         srcs = ctx.files.srcs + [checked],
         root = _root(ctx, "lib.rs"),
@@ -101,7 +101,21 @@ wasm_plugin_library(
 
 def _runfile(ctx, file):
     """The quoted path of `file` in the launcher's runfiles tree (`$runfiles`)."""
-    return '"$runfiles/{}/{}"'.format(ctx.workspace_name, file.short_path)
+    if file.short_path.startswith("../"):
+        path = file.short_path[len("../"):]  # A file of another repository.
+    else:
+        path = ctx.workspace_name + "/" + file.short_path
+    return '"$runfiles"/' + shell_quote(path)
+
+def _plugin_variables(ctx):
+    """WASM_PLUGIN_<NAME> for each plugin; fails, naming the targets, when two plugins get one."""
+    variables = {}
+    for plugin in ctx.attr.plugins:
+        variable = "WASM_PLUGIN_" + identifier(plugin.label.name).upper()
+        if variable in variables:
+            fail("{}: plugins {} and {} would both be {}: rename one".format(ctx.label, variables[variable], plugin.label, variable))
+        variables[variable] = plugin.label
+    return variables.keys()
 
 def _host_impl(ctx, test):
     glue = _glue_or_fail(ctx)
@@ -114,7 +128,7 @@ def _host_impl(ctx, test):
     binary = ctx.actions.declare_file(ctx.label.name + ".bin")
     compile_rust(
         ctx,
-        crate_name = ctx.label.name.replace("-", "_"),
+        crate_name = identifier(ctx.label.name),
         crate_type = "bin",
         srcs = ctx.files.srcs + [checked],
         root = _root(ctx, "main.rs"),
@@ -141,8 +155,7 @@ def _host_impl(ctx, test):
         # For the program's own runfiles lookups (the variable runfiles libraries read).
         'export RUNFILES_DIR="$runfiles"',
     ]
-    for plugin, info in zip(ctx.attr.plugins, plugins):
-        variable = "WASM_PLUGIN_" + plugin.label.name.upper().replace("-", "_")
+    for variable, info in zip(_plugin_variables(ctx), plugins):
         lines.append("export {}={}".format(variable, _runfile(ctx, info.wasm)))
     arguments = "" if test else " ".join([_runfile(ctx, info.wasm) for info in plugins])
     lines.append('exec {} {} "$@"'.format(_runfile(ctx, binary), arguments))
@@ -243,17 +256,19 @@ wasm_plugin_glue(name = "greeting_host_glue", proto = ":greeting_proto", side = 
 
 def _directory_impl(ctx):
     directory = ctx.actions.declare_directory(ctx.label.name)
-    prefix = ctx.attr.strip_prefix if ctx.attr.strip_prefix else ctx.label.name + "/"
+    prefix = (ctx.attr.strip_prefix or ctx.label.name).rstrip("/") + "/"
     package = ctx.label.package + "/" if ctx.label.package else ""
-    commands = ["set -e"]
+    args = ctx.actions.args()
     for src in ctx.files.srcs:
-        path = src.short_path[len(package):] if src.short_path.startswith(package) else src.short_path
-        if not path.startswith(prefix):
+        # The path below the repository (short_path is `../repo/...` in another repository).
+        path = src.short_path.split("/", 2)[2] if src.short_path.startswith("../") else src.short_path
+        if not path.startswith(package + prefix):
             fail("{}: {} is not below {}{}".format(ctx.label, src.short_path, package, prefix))
-        destination = directory.path + "/" + path[len(prefix):]
-        commands.append('mkdir -p "$(dirname "{d}")" && cp -L "{s}" "{d}"'.format(s = src.path, d = destination))
+        args.add(src.path)
+        args.add(directory.path + "/" + path[len(package + prefix):])
     ctx.actions.run_shell(
-        command = "\n".join(commands),
+        command = 'while [ $# -gt 0 ]; do mkdir -p "$(dirname "$2")" && cp -L "$1" "$2"; shift 2; done',
+        arguments = [args],
         inputs = ctx.files.srcs,
         outputs = [directory],
         mnemonic = "WasmPluginDirectory",
@@ -267,7 +282,8 @@ wasm_plugin_directory = rule(
 
 Runfiles are symbolic links into the source tree, and WASI does not follow a link out of a
 granted directory (the plugin gets "Operation not permitted"). A host that grants data files
-takes this directory instead, as `data`:
+takes this directory instead, as `data`. Inside Bazel's sandbox even this directory's files
+are links, so a test that grants it runs with `tags = ["no-sandbox"]` (`examples/wasi`).
 
 ```python
 wasm_plugin_directory(name = "testdata", srcs = glob(["testdata/**"]))

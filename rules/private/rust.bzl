@@ -6,12 +6,12 @@ according to the //rules:platform flag.
 """
 
 load(":providers.bzl", "CratesInfo", "RustCrateInfo")
-load(":rustc.bzl", "build_crates", "compile_rust", "crates_dirs", "rust_target")
+load(":rustc.bzl", "build_crates", "compile_rust", "crates_dirs", "identifier", "rust_target")
 
 RUST_TOOLCHAIN_ATTRS = {
-    "_rustc": attr.label(default = "@wasm_plugin_rust//:bin/rustc", allow_single_file = True),
-    "_rustc_files": attr.label(default = "@wasm_plugin_rust//:rustc_files"),
-    "_wasm_std": attr.label(default = "@wasm_plugin_rust//:wasm_std"),
+    "_rustc": attr.label(default = Label("@wasm_plugin_rust//:bin/rustc"), allow_single_file = True),
+    "_rustc_files": attr.label(default = Label("@wasm_plugin_rust//:rustc_files")),
+    "_wasm_std": attr.label(default = Label("@wasm_plugin_rust//:wasm_std")),
     "_platform": attr.label(default = Label("//rules:platform")),
 }
 
@@ -38,8 +38,8 @@ wasm_plugin_crates = rule(
         "packages": attr.string_list(mandatory = True, doc = "Cargo packages of the workspace whose dependencies to build."),
         "externs": attr.string_list(doc = "Crates that workspace code names directly (`--extern`)."),
         "all_targets": attr.bool(doc = "Also build the packages' test dependencies (`--all-targets`)."),
-        "_cargo": attr.label(default = "@wasm_plugin_rust//:bin/cargo", allow_single_file = True),
-        "_vendor": attr.label(default = "@wasm_plugin_vendor//:vendor.tar", allow_single_file = True),
+        "_cargo": attr.label(default = Label("@wasm_plugin_rust//:bin/cargo"), allow_single_file = True),
+        "_vendor": attr.label(default = Label("@wasm_plugin_vendor//:vendor.tar"), allow_single_file = True),
         "_lock": attr.label(default = Label("//:Cargo.lock"), allow_single_file = True),
         "_manifests": attr.label(default = Label("//:cargo_manifests")),
         "_build_crates": attr.label(
@@ -63,7 +63,7 @@ _CRATE_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
 })
 
 def _crate_name(ctx):
-    return ctx.attr.crate_name or ctx.label.name.replace("-", "_")
+    return ctx.attr.crate_name or identifier(ctx.label.name)
 
 def _root(ctx, default):
     if ctx.file.crate_root:

@@ -5,6 +5,17 @@ load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
 WASM = "wasm32-wasip1"
 HOST = "x86_64-unknown-linux-gnu"
 
+_IDENTIFIER = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+def identifier(name):
+    """`name` as a Rust and shell identifier: every other character becomes `_`."""
+    result = "".join([c if c in _IDENTIFIER else "_" for c in name.elems()])
+    return "_" + result if result[0].isdigit() else result
+
+def shell_quote(value):
+    """`value` in single quotes, for a shell command."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
 def rust_target(ctx):
     """The target triple of the current configuration (the //rules:platform flag)."""
     return WASM if ctx.attr._platform[BuildSettingInfo].value == WASM else HOST
@@ -90,7 +101,7 @@ def compile_rust(
         args.append("-Ldependency=" + crates.dir.path + "/deps")
         for name in crate_externs:
             if name not in crates.externs:
-                fail("{}: the crate `{}` is not among the built crates {}".format(ctx.label, name, crates.externs))
+                fail("{}: the crate `{}` is not among the third-party crates hosts can use: {}. A crate of this repository's Cargo.lock is added to the `externs` of //rules/crates:host (in a Cargo.toml of the workspace first, if it is new).".format(ctx.label, name, ", ".join(crates.externs)))
             args.append("@" + crates.dir.path + "/externs/" + name)
     transitive_rlibs = []
     for dep in deps:
@@ -111,9 +122,9 @@ def compile_rust(
     # rustc resolves `include!` of OUT_DIR against an absolute path; the remapping keeps the
     # sandbox's path out of the output, so that every checkout produces the same bytes.
     script = "set -e\nexport CARGO_PKG_NAME={} CARGO_CRATE_NAME={} CARGO_PKG_VERSION={}\n".format(
-        crate_name.replace("_", "-"),
-        crate_name,
-        version,
+        shell_quote(crate_name.replace("_", "-")),
+        shell_quote(crate_name),
+        shell_quote(version),
     )
     if out_dir:
         script += 'export OUT_DIR="$PWD/{}"\n'.format(out_dir.path)

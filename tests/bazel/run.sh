@@ -7,7 +7,8 @@
 # 2. a second checkout at another path, with an empty output base and no disk cache, builds
 #    //... from that HTTP cache alone: every action must be a remote cache hit (actions are
 #    path-independent);
-# 3. misuse (tests/bazel/misuse): each target fails with an error that names it;
+# 3. misuse (tests/bazel/misuse): each target fails with an error that names it, and a build
+#    whose descriptor sets lose the comments (where directives live) says which flag it needs;
 # 4. the rules used from another workspace: a plugin builds there, and a Rust toolchain that
 #    is not installed is reported with the command that installs it.
 set -euo pipefail
@@ -84,7 +85,8 @@ grep -q 'remote cache hit' <<<"$summary" || fail "the second checkout had no rem
 # -- 3. misuse
 expect_failure() {
   local target=$1 message=$2 output
-  if output=$("$bazel" build "$target" 2>&1); then
+  shift 2
+  if output=$("$bazel" build "$target" "$@" 2>&1); then
     fail "$target built, but it should fail with: $message"
   fi
   grep -qF -- "$message" <<<"$output" || {
@@ -101,6 +103,10 @@ expect_failure "$misuse:other_service_host" \
   "ERROR: $misuse:other_service_host: plugin $misuse:counter_plugin implements misuse.counter.Counter version 1 (from $misuse:counter_proto), but the host's proto $misuse:echo_proto declares misuse.echo.Echo version 1"
 expect_failure "$misuse:other_version_host" \
   "ERROR: $misuse:other_version_host: plugin $misuse:counter_plugin implements misuse.counter.Counter version 1 (from $misuse:counter_proto), but the host's proto $misuse:counter_v2_proto declares misuse.counter.Counter version 2"
+
+expect_failure "$misuse:counter_plugin" \
+  "counter.proto: its descriptor set carries no comments, so its \`// wasm:plugin\` directives cannot be read; build with --experimental_proto_descriptor_sets_include_source_info" \
+  --noexperimental_proto_descriptor_sets_include_source_info
 
 # -- 4. the rules from another workspace: a plugin builds; a missing Rust toolchain is reported
 say "the rules used from another workspace"

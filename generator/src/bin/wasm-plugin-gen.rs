@@ -91,6 +91,18 @@ fn run(arguments: Arguments) -> Result<(), String> {
             }
         }
     }
+    // Directives live in comments: a descriptor set without them would silently give no glue.
+    for file in &files {
+        let asked = arguments.protos.iter().any(|name| name == file.name());
+        if asked && !file.service.is_empty() && file.source_code_info.is_none() {
+            return Err(format!(
+                "{}: its descriptor set carries no comments, so its `// wasm:plugin` directives \
+                 cannot be read; build with --experimental_proto_descriptor_sets_include_source_info \
+                 (rules_wasm_plugin's .bazelrc sets it)",
+                file.name()
+            ));
+        }
+    }
     let builder = wasm_plugin_build::Builder::new(arguments.side).emit_cargo_directives(false);
     let generated = builder
         .generate(&files, &arguments.protos)
