@@ -3,7 +3,7 @@
 load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
 load(":providers.bzl", "CratesInfo", "RustCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
 load(":rust.bzl", "RUST_TOOLCHAIN_ATTRS")
-load(":rustc.bzl", "HOST", "WASM", "compile_rust", "identifier", "shell_quote")
+load(":rustc.bzl", "HOST", "WASM", "compile_rust", "crate_root", "identifier", "shell_quote")
 load(":transitions.bzl", "wasm_transition")
 
 _COMMON_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
@@ -17,16 +17,6 @@ _COMMON_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
     ),
     "_check": attr.label(default = Label("//rules/private:check_services.sh"), allow_single_file = True),
 })
-
-def _root(ctx, default):
-    if ctx.file.crate_root:
-        return ctx.file.crate_root
-    for src in ctx.files.srcs:
-        if src.basename == default:
-            return src
-    if len(ctx.files.srcs) == 1:
-        return ctx.files.srcs[0]
-    fail("{}: no {} among srcs; set crate_root".format(ctx.label, default))
 
 def _check(ctx, mode, extra = [], extra_inputs = []):
     marker = ctx.actions.declare_file(ctx.label.name + ".services_checked")
@@ -56,7 +46,7 @@ def _library_impl(ctx):
         crate_name = identifier(ctx.label.name),
         crate_type = "cdylib",
         srcs = ctx.files.srcs + [checked],
-        root = _root(ctx, "lib.rs"),
+        root = crate_root(ctx, "lib.rs"),
         output = wasm,
         target = WASM,
         deps = [guest],
@@ -131,7 +121,7 @@ def _host_impl(ctx, test):
         crate_name = identifier(ctx.label.name),
         crate_type = "bin",
         srcs = ctx.files.srcs + [checked],
-        root = _root(ctx, "main.rs"),
+        root = crate_root(ctx, "main.rs"),
         output = binary,
         target = HOST,
         crates = ctx.attr._crates[CratesInfo],

@@ -6,7 +6,7 @@ according to the //rules:platform flag.
 """
 
 load(":providers.bzl", "CratesInfo", "RustCrateInfo")
-load(":rustc.bzl", "build_crates", "compile_rust", "crates_dirs", "identifier", "rust_target")
+load(":rustc.bzl", "build_crates", "compile_rust", "crate_root", "crates_dirs", "identifier", "rust_target")
 
 RUST_TOOLCHAIN_ATTRS = {
     "_rustc": attr.label(default = Label("@wasm_plugin_rust//:bin/rustc"), allow_single_file = True),
@@ -65,16 +65,6 @@ _CRATE_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
 def _crate_name(ctx):
     return ctx.attr.crate_name or identifier(ctx.label.name)
 
-def _root(ctx, default):
-    if ctx.file.crate_root:
-        return ctx.file.crate_root
-    for src in ctx.files.srcs:
-        if src.basename == default:
-            return src
-    if len(ctx.files.srcs) == 1:
-        return ctx.files.srcs[0]
-    fail("{}: no {} among srcs; set crate_root".format(ctx.label, default))
-
 def _library_impl(ctx):
     target = rust_target(ctx)
     crate_name = _crate_name(ctx)
@@ -86,7 +76,7 @@ def _library_impl(ctx):
         crate_name = crate_name,
         crate_type = "rlib",
         srcs = ctx.files.srcs,
-        root = _root(ctx, "lib.rs"),
+        root = crate_root(ctx, "lib.rs"),
         output = rlib,
         target = target,
         crates = crates,
@@ -119,7 +109,7 @@ def _binary_impl(ctx):
         crate_name = _crate_name(ctx),
         crate_type = "bin",
         srcs = ctx.files.srcs,
-        root = _root(ctx, "main.rs"),
+        root = crate_root(ctx, "main.rs"),
         output = output,
         target = target,
         crates = ctx.attr.crates[CratesInfo] if ctx.attr.crates else None,

@@ -16,6 +16,25 @@ def shell_quote(value):
     """`value` in single quotes, for a shell command."""
     return "'" + value.replace("'", "'\\''") + "'"
 
+def crate_root(ctx, default):
+    """The crate root of a rule with `srcs` and `crate_root` attributes.
+
+    Args:
+      ctx: the rule context.
+      default: the root's file name when `crate_root` is not set (lib.rs or main.rs).
+
+    Returns:
+      File: `crate_root`, else the source named `default`, else the only source.
+    """
+    if ctx.file.crate_root:
+        return ctx.file.crate_root
+    for src in ctx.files.srcs:
+        if src.basename == default:
+            return src
+    if len(ctx.files.srcs) == 1:
+        return ctx.files.srcs[0]
+    fail("{}: no {} among srcs; set crate_root".format(ctx.label, default))
+
 def rust_target(ctx):
     """The target triple of the current configuration (the //rules:platform flag)."""
     return WASM if ctx.attr._platform[BuildSettingInfo].value == WASM else HOST
