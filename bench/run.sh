@@ -6,4 +6,6 @@ cd "$(dirname "$0")"
 ../scripts/setup.sh
 cargo build --quiet --locked --target wasm32-wasip1 --profile plugin \
   -p bench-plugin-ours -p bench-plugin-extism -p bench-plugin-raw
-cargo run --quiet --locked --release -p bench-runner -- target/wasm32-wasip1/plugin "$@"
+# Both binaries: the runner starts the memory probe (idle-memory) in processes of its own.
+cargo build --quiet --locked --release -p bench-runner --bins
+target/release/bench-runner target/wasm32-wasip1/plugin "$@"

@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+# A test run must not change the tree (a golden test that rewrites its expected files, a build
+# that writes into the sources): the state before, compared at the end.
+tree_state() {
+  git status --porcelain=v1 --untracked-files=all
+  git diff HEAD --binary | sha256sum
+  git ls-files --others --exclude-standard -z | xargs -0 -r sha256sum
+}
+before=$(tree_state)
+
 echo "== rustfmt"
 cargo fmt --all --check
 echo "== buildifier"
@@ -18,7 +27,12 @@ native+=,native-cc-objc-import,native-cc-toolchain,native-cc-toolchain-suite,nat
 native+=,native-cc-fdo-prefetch-hints
 .tools/go/bin/buildifier -mode=check -lint=warn --warnings="-${native//,/,-}" -r .
 echo "== gofmt, go vet"
-(cd tests/interop/go && test -z "$(gofmt -l .)" && go vet ./...)
+(
+  cd tests/interop/go
+  unformatted=$(gofmt -l .)
+  [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted" >&2; exit 1; }
+  go vet ./...
+)
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
@@ -28,3 +42,10 @@ echo "== benchmark (smoke)"
 bench/run.sh --smoke
 echo "== Bazel"
 tests/bazel/run.sh
+echo "== the tree is unchanged"
+if [ "$(tree_state)" != "$before" ]; then
+  echo "the test run changed the tree:" >&2
+  git status --short >&2
+  git diff --stat >&2
+  exit 1
+fi

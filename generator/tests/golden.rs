@@ -1,6 +1,8 @@
 //! Golden tests: each `fixtures/<case>` holds `.proto` files and the code expected from them in
-//! `expected/guest` and `expected/host`. A mismatch rewrites the expected files and fails, so
-//! that a change of the generated code is reviewed as a git diff.
+//! `expected/guest` and `expected/host`. A mismatch fails and names the files that differ;
+//! `UPDATE_GOLDEN=1 cargo test -p wasm-plugin-build --test golden` rewrites them, so that a
+//! change of the generated code is reviewed as a git diff. `fixtures/compile` compiles every
+//! expected file (guest glue for wasm32-wasip1, host glue natively).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,9 +11,23 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The fixture cases: every directory of `fixtures` with `.proto` files.
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .expect("fixtures")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| !protos_in(path).is_empty())
+        .collect();
+    cases.sort();
+    cases
+}
+
 fn protos_in(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read fixture dir") {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries {
         let path = entry.expect("dir entry").path();
         if path.is_dir() && path.file_name().is_some_and(|name| name != "expected") {
             found.extend(protos_in(&path));
@@ -46,30 +62,81 @@ fn generate(case: &Path, builder: wasm_plugin_build::Builder) -> BTreeMap<String
     read_dir_files(out.path())
 }
 
+/// What differs between two sets of files, one line per file.
+fn differences(
+    expected: &BTreeMap<String, String>,
+    actual: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut names: Vec<&String> = expected.keys().chain(actual.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| match (expected.get(name), actual.get(name)) {
+            (Some(_), None) => Some(format!("  {name}: expected, but no longer generated")),
+            (None, Some(_)) => Some(format!("  {name}: generated, but not expected")),
+            (Some(old), Some(new)) if old != new => {
+                let line = old
+                    .lines()
+                    .zip(new.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or_else(|| old.lines().count().min(new.lines().count()));
+                Some(format!(
+                    "  {name}: differs from line {}:\n    expected: {}\n    generated: {}",
+                    line + 1,
+                    old.lines().nth(line).unwrap_or("<end of file>"),
+                    new.lines().nth(line).unwrap_or("<end of file>"),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn generated_code_matches_the_expected_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|value| value == "1");
     let mut changed = Vec::new();
-    for entry in std::fs::read_dir(fixtures()).expect("fixtures") {
-        let case = entry.expect("entry").path();
+    for case in cases() {
         for (side, builder) in [
             ("guest", wasm_plugin_build::guest()),
             ("host", wasm_plugin_build::host()),
         ] {
             let expected_dir = case.join("expected").join(side);
             let actual = generate(&case, builder);
-            if actual != read_dir_files(&expected_dir) {
+            let expected = read_dir_files(&expected_dir);
+            let differences = differences(&expected, &actual);
+            if differences.is_empty() {
+                continue;
+            }
+            changed.push(format!(
+                "{}:\n{}",
+                expected_dir.display(),
+                differences.join("\n")
+            ));
+            if update {
                 let _ = std::fs::remove_dir_all(&expected_dir);
                 std::fs::create_dir_all(&expected_dir).expect("create expected dir");
                 for (name, content) in &actual {
                     std::fs::write(expected_dir.join(name), content).expect("write expected");
                 }
-                changed.push(expected_dir.display().to_string());
             }
         }
     }
     assert!(
+        !cases().is_empty(),
+        "no fixtures found in {}",
+        fixtures().display()
+    );
+    if update {
+        eprintln!("rewrote:\n{}", changed.join("\n"));
+        return;
+    }
+    assert!(
         changed.is_empty(),
-        "generated code changed; the expected files were rewritten, review them with git diff:\n{}",
+        "the generated code differs from the expected files:\n{}\n\nIf the change is intended, \
+         rewrite them with `UPDATE_GOLDEN=1 cargo test -p wasm-plugin-build --test golden` and \
+         review the result with git diff.",
         changed.join("\n")
     );
 }
@@ -77,14 +144,9 @@ fn generated_code_matches_the_expected_files() {
 #[test]
 fn expected_files_are_rustfmt_clean() {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(fixtures()).expect("fixtures") {
+    for case in cases() {
         for side in ["guest", "host"] {
-            let dir = entry
-                .as_ref()
-                .expect("entry")
-                .path()
-                .join("expected")
-                .join(side);
+            let dir = case.join("expected").join(side);
             files.extend(read_dir_files(&dir).into_keys().map(|name| dir.join(name)));
         }
     }

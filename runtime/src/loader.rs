@@ -234,7 +234,8 @@ impl LoaderBuilder {
     /// [`Error::DeadlineExceeded`]: WebAssembly code is interrupted within a tick (a tenth of
     /// the deadline, between 1 and 10 ms), and sleeping through WASI ends at the deadline. A
     /// host function that blocks is not interrupted; the call stops when it returns. Default:
-    /// no deadline. Costs nothing per call: a background thread advances wasmtime's epoch.
+    /// no deadline. Cheap: a background thread advances wasmtime's epoch, no timer per call;
+    /// arming it and the epoch checks cost about 60 ns per call (BENCHMARKS.md).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.sandbox.deadline = Some(deadline);
         self
@@ -347,6 +348,16 @@ impl Module {
         &self.name
     }
 }
+
+/// Two modules are equal when they are the same compiled code (a clone, or the module a
+/// [`Plugin`](crate::Plugin) was created from), not when they were compiled from equal bytes.
+impl PartialEq for Module {
+    fn eq(&self, other: &Self) -> bool {
+        wasmtime::Module::same(&self.module, &other.module)
+    }
+}
+
+impl Eq for Module {}
 
 impl fmt::Debug for Module {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

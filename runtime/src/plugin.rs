@@ -39,6 +39,7 @@ pub struct Plugin {
 
 struct Inner {
     pre: InstancePre<State>,
+    module: Module,
     interface: &'static Interface,
     plugin: Arc<str>,
     loader: Loader,
@@ -119,6 +120,7 @@ impl Plugin {
             })?;
         let inner = Inner {
             pre,
+            module: module.clone(),
             interface,
             plugin,
             loader: module.loader.clone(),
@@ -173,6 +175,12 @@ impl Plugin {
     /// The plugin's name, from its file.
     pub fn name(&self) -> &str {
         &self.inner.plugin
+    }
+
+    /// The compiled module this handle instantiates: another service of the same module can be
+    /// instantiated from it without compiling again.
+    pub fn module(&self) -> &Module {
+        &self.inner.module
     }
 
     /// The service this handle calls, such as `greeting.Greeter`.

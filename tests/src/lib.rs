@@ -42,3 +42,31 @@ pub fn wasm_file(name: &str) -> PathBuf {
 pub fn loader() -> wasm_plugin_runtime::Loader {
     wasm_plugin_runtime::Loader::new().expect("default loader")
 }
+
+/// Host functions of `hostfn.proto` that several tests implement alike.
+pub mod hosts {
+    use crate::hostfn::{LookupRequest, ParseJsonRequest, ParseJsonResponse, Person};
+    use wasm_plugin_runtime::HostError;
+
+    /// Reads `{"name": ..., "age": ...}`.
+    pub fn parse_json(request: ParseJsonRequest) -> Result<ParseJsonResponse, HostError> {
+        let json: serde_json::Value = serde_json::from_slice(&request.content)?;
+        Ok(ParseJsonResponse {
+            response: Some(Person {
+                name: json["name"].as_str().unwrap_or_default().to_owned(),
+                age: json["age"].as_i64().unwrap_or_default(),
+            }),
+        })
+    }
+
+    /// Knows Sato, aged 42; anyone else is an error the plugin receives.
+    pub fn lookup(request: LookupRequest) -> Result<Person, HostError> {
+        match request.name.as_str() {
+            "Sato" => Ok(Person {
+                name: "Sato".into(),
+                age: 42,
+            }),
+            other => Err(HostError::new(format!("nobody called {other} lives here"))),
+        }
+    }
+}

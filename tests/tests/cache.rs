@@ -1,6 +1,6 @@
 //! The precompiled-module cache.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use wasm_plugin_runtime::{Error, Loader};
 use wasm_plugin_tests::fields::{FieldTestPlugin, Scalars};
@@ -43,21 +43,18 @@ fn compiled_modules_are_kept_and_reused() {
     let stored = entries(&dir);
     assert_eq!(stored.len(), 1, "one entry per module: {stored:?}");
     assert!(stored[0].extension().is_some_and(|ext| ext == "cwasm"));
-    let written = std::fs::metadata(&stored[0])
-        .expect("entry")
-        .modified()
-        .expect("mtime");
+    // Entries are written to a new file and renamed into place: a rewrite gives a new inode.
+    let inode = |path: &std::path::Path| std::fs::metadata(path).expect("entry").ino();
+    let written = (inode(&stored[0]), std::fs::read(&stored[0]).expect("entry"));
 
     // Another loader with the same settings reads the entry instead of writing it again.
     let again = Loader::builder().cache_dir(&dir).build().expect("loader");
     assert_eq!(transform(&again), 8);
     assert_eq!(entries(&dir), stored);
     assert_eq!(
-        std::fs::metadata(&stored[0])
-            .expect("entry")
-            .modified()
-            .expect("mtime"),
-        written
+        (inode(&stored[0]), std::fs::read(&stored[0]).expect("entry")),
+        written,
+        "the entry was written again"
     );
 
     // Other settings compile differently: they get their own entry.

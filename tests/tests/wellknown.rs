@@ -176,13 +176,28 @@ fn absent_wrappers_stay_absent() {
 
 #[test]
 fn two_services_of_one_module_share_the_compiled_code() {
-    let module = loader()
+    let loader = loader();
+    let module = loader
         .compile_file(wasm_file("wellknown"))
         .expect("compile");
     let known = KnownTypesPlugin::from_module(&module).expect("first service");
     let empty = EmptyTestPlugin::from_module(&module).expect("second service");
+    // Both handles run on the one compiled module; compiling the file again gives another.
+    assert_eq!(known.as_ref().module(), &module);
+    assert_eq!(empty.as_ref().module(), &module);
+    let again = loader
+        .compile_file(wasm_file("wellknown"))
+        .expect("compile");
+    assert_ne!(known.as_ref().module(), &again);
     empty
         .do_nothing(())
         .expect("google.protobuf.Empty in and out");
-    assert!(known.transform(Known::default()).is_ok());
+    let reply = known.transform(Known::default()).expect("transform");
+    assert_eq!(
+        reply.duration,
+        Some(Duration {
+            seconds: 120,
+            nanos: 0
+        })
+    );
 }

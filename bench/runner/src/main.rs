@@ -4,25 +4,26 @@
 //!
 //! Usage: bench-runner PLUGIN_DIR [--smoke]. `bench/run.sh` builds the plugins and runs it;
 //! `--smoke` runs every scenario briefly, to check that the benchmark works (CI).
-
-mod systems;
-
-mod bench {
-    include!(concat!(env!("OUT_DIR"), "/bench.rs"));
-}
+//!
+//! Every system's answers are checked on every scenario before anything is timed. The systems
+//! of a row are measured in rounds, one batch each per round, in an order that rotates from
+//! round to round, so that drift on a noisy machine hits all of them alike.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use bench::{request, BenchPlugin, Blob, Enum, IntValue, Request};
-use systems::{Extism, Ours, Raw, System, Wasmtime};
+use anyhow::{ensure, Context};
+use bench_runner::bench::{request, BenchPlugin, Blob, Enum, IntValue, Request};
+use bench_runner::systems::{
+    self, call_extism, Extism, Ours, Raw, System, Wasmtime, EXTISM, OURS, RAW,
+};
+use bench_runner::{logic, rss_bytes};
 use wasm_plugin_runtime::Loader;
 
 /// One exchange, run on whichever system it is given.
-type Scenario = Box<dyn Fn(&dyn System)>;
+type Scenario<'a> = Box<dyn Fn(&dyn System) + 'a>;
 
 struct Settings {
     batches: usize,
@@ -30,29 +31,37 @@ struct Settings {
     smoke: bool,
 }
 
-/// Times `f` in batches and returns the nanoseconds per call of each batch.
-fn measure(settings: &Settings, mut f: impl FnMut()) -> Vec<f64> {
-    // Warm up, then size the batches.
+/// How many calls of `f` fill a batch, after warming it up.
+fn calibrate(settings: &Settings, f: &mut (dyn FnMut() + '_)) -> u64 {
     let started = Instant::now();
-    let mut calibration = 0u64;
-    while calibration < 3 || started.elapsed() < settings.batch_time / 4 {
+    let mut calls = 0u64;
+    while calls < 3 || started.elapsed() < settings.batch_time / 4 {
         f();
-        calibration += 1;
+        calls += 1;
         if settings.smoke {
             break;
         }
     }
-    let per_call = started.elapsed().as_secs_f64() / calibration as f64;
-    let calls = ((settings.batch_time.as_secs_f64() / per_call) as u64).max(1);
-    (0..settings.batches)
-        .map(|_| {
+    let per_call = started.elapsed().as_secs_f64() / calls as f64;
+    ((settings.batch_time.as_secs_f64() / per_call) as u64).max(1)
+}
+
+/// Times each of `cases` in batches, interleaved: every round runs one batch of each case, in
+/// an order rotated by one each round. Returns the nanoseconds per call, per case.
+fn measure(settings: &Settings, mut cases: Vec<Box<dyn FnMut() + '_>>) -> Vec<Stats> {
+    let calls: Vec<u64> = cases.iter_mut().map(|f| calibrate(settings, f)).collect();
+    let mut samples = vec![Vec::with_capacity(settings.batches); cases.len()];
+    for round in 0..settings.batches {
+        for k in 0..cases.len() {
+            let i = (round + k) % cases.len();
             let started = Instant::now();
-            for _ in 0..calls {
-                f();
+            for _ in 0..calls[i] {
+                cases[i]();
             }
-            started.elapsed().as_nanos() as f64 / calls as f64
-        })
-        .collect()
+            samples[i].push(started.elapsed().as_nanos() as f64 / calls[i] as f64);
+        }
+    }
+    samples.into_iter().map(stats).collect()
 }
 
 /// Median and 10th-90th percentile spread, in nanoseconds.
@@ -114,17 +123,6 @@ fn fields_request() -> Request {
     }
 }
 
-/// Resident memory of this process, from /proc.
-fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
 struct Plugins {
     ours: Vec<u8>,
     extism: Vec<u8>,
@@ -147,6 +145,34 @@ fn load_plugins(dir: &Path) -> anyhow::Result<Plugins> {
     })
 }
 
+/// The exchanges of the calls table, with their inputs.
+struct Exchanges {
+    echoes: Vec<(String, Blob)>,
+    fields: Request,
+    host_calls: u64,
+}
+
+/// Checks that `system` answers every exchange as the guest logic says it must.
+fn check(name: &str, system: &dyn System, exchanges: &Exchanges) -> anyhow::Result<()> {
+    system.nothing();
+    for (label, blob) in &exchanges.echoes {
+        ensure!(
+            system.echo(blob) == *blob,
+            "{name}: {label} answered wrongly"
+        );
+    }
+    ensure!(
+        system.fields(&exchanges.fields) == logic::fields(exchanges.fields.clone()),
+        "{name}: the fields round trip answered wrongly"
+    );
+    let times = exchanges.host_calls;
+    ensure!(
+        system.call_host(times) == times,
+        "{name}: {times} guest-to-host calls answered wrongly"
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(
@@ -162,61 +188,35 @@ fn main() -> anyhow::Result<()> {
     let plugins = load_plugins(&dir)?;
 
     let loader = Loader::new()?;
+    let deadline = Duration::from_secs(1);
+    let loader_deadline = Loader::builder().deadline(deadline).build()?;
+    let loader_limited = Loader::builder()
+        .deadline(deadline)
+        .memory_limit(64 << 20)
+        .build()?;
     let ours = Ours::load(&loader, &plugins.ours)?;
-    let extism_plugin = extism::Plugin::new(&plugins.extism, systems::extism_functions(), true)?;
-    let extism = Extism(std::sync::Mutex::new(extism_plugin));
+    let ours_deadline = Ours::load(&loader_deadline, &plugins.ours)?;
+    let ours_limited = Ours::load(&loader_limited, &plugins.ours)?;
+    let extism = Extism::new(extism::Plugin::new(
+        &plugins.extism,
+        systems::extism_functions(),
+        true,
+    )?);
     let engine = wasmtime::Engine::default();
     let raw_module = wasmtime::Module::new(&engine, &plugins.raw).wt()?;
     let raw_linker = systems::raw_linker(&engine)?;
     let raw = Raw::instantiate(&raw_linker, &raw_module)?;
-    let systems: [(&str, &dyn System); 3] =
-        [("raw floor", &raw), ("ours", &ours), ("Extism", &extism)];
-
-    // `--idle-memory SYSTEM`: only measure what an idle instance of SYSTEM takes.
-    if let Some(name) = std::env::args()
-        .skip_while(|arg| arg != "--idle-memory")
-        .nth(1)
-    {
-        let count = if smoke { 3 } else { 50 };
-        let make: Box<dyn Fn() -> Box<dyn System>> = match name.as_str() {
-            "raw floor" => Box::new(|| {
-                Box::new(Raw::instantiate(&raw_linker, &raw_module).expect("instantiate"))
-            }),
-            "ours" => {
-                let module = loader.compile_bytes(&plugins.ours)?;
-                Box::new(move || {
-                    Box::new(Ours(
-                        BenchPlugin::from_module(&module, systems::Increment).expect("instantiate"),
-                    ))
-                })
-            }
-            _ => {
-                let compiled = extism::CompiledPlugin::new(
-                    extism::PluginBuilder::new(plugins.extism.as_slice())
-                        .with_wasi(true)
-                        .with_functions(systems::extism_functions()),
-                )?;
-                Box::new(move || {
-                    Box::new(Extism(std::sync::Mutex::new(
-                        extism::Plugin::new_from_compiled(&compiled).expect("instantiate"),
-                    )))
-                })
-            }
-        };
-        // One instance first, so that code and shared state are resident before measuring.
-        make().nothing();
-        let before = rss_bytes();
-        let kept: Vec<Box<dyn System>> = (0..count).map(|_| make()).collect();
-        for system in &kept {
-            system.nothing();
-        }
-        println!("{}", rss_bytes().saturating_sub(before) / count as u64);
-        return Ok(());
-    }
+    let contenders: [(&str, &dyn System); 5] = [
+        (RAW, &raw),
+        (OURS, &ours),
+        ("ours, deadline", &ours_deadline),
+        ("ours, deadline + memory limit", &ours_limited),
+        (EXTISM, &extism),
+    ];
 
     // `--spin SYSTEM`: only call SYSTEM's empty rpc in a loop, for a profiler.
     if let Some(name) = std::env::args().skip_while(|arg| arg != "--spin").nth(1) {
-        let (_, system) = systems
+        let (_, system) = contenders
             .iter()
             .find(|(n, _)| *n == name)
             .context("no such system")?;
@@ -231,68 +231,74 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
-    // Every system gives the same answers before it is timed.
-    for (name, system) in systems {
-        let blob = Blob {
-            data: b"check".to_vec(),
-        };
-        anyhow::ensure!(system.echo(&blob) == blob, "{name}: echo");
-        anyhow::ensure!(
-            system.fields(&fields_request()).n == "foobar",
-            "{name}: fields"
-        );
-        anyhow::ensure!(system.call_host(3) == 3, "{name}: call_host");
-    }
-
-    println!("## Calls (per call; median ±half the 10th-90th percentile spread)\n");
-    println!("| scenario | raw floor | ours | Extism | ours / floor | Extism / ours |");
-    println!("|---|---|---|---|---|---|");
     let blob = |size: usize| Blob {
         data: (0..size).map(|i| i as u8).collect(),
     };
-    let echoes = [
-        ("echo 16 B", blob(16)),
-        ("echo 1 KiB", blob(1 << 10)),
-        ("echo 64 KiB", blob(64 << 10)),
-        ("echo 1 MiB", blob(1 << 20)),
-    ];
-    let fields = fields_request();
+    let exchanges = Exchanges {
+        echoes: vec![
+            ("echo 16 B".into(), blob(16)),
+            ("echo 1 KiB".into(), blob(1 << 10)),
+            ("echo 64 KiB".into(), blob(64 << 10)),
+            ("echo 1 MiB".into(), blob(1 << 20)),
+        ],
+        fields: fields_request(),
+        host_calls: if smoke { 10 } else { 1000 },
+    };
+    // Every system gives the right answers before it is timed.
+    for (name, system) in contenders {
+        check(name, system, &exchanges)?;
+    }
+
+    println!("## Calls (per call; median ±half the 10th-90th percentile spread)\n");
+    println!(
+        "Deadline: 1 s (`LoaderBuilder::deadline`); memory limit: 64 MiB \
+         (`LoaderBuilder::memory_limit`).\n"
+    );
+    print!("| scenario |");
+    for (name, _) in contenders {
+        print!(" {name} |");
+    }
+    println!(" ours / floor | deadline / ours | deadline + limit / ours | Extism / ours |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut scenarios: Vec<(String, Scenario)> =
         vec![("empty call".into(), Box::new(|s: &dyn System| s.nothing()))];
-    for (name, data) in &echoes {
-        let data = data.clone();
+    for (name, data) in &exchanges.echoes {
         scenarios.push((
-            name.to_string(),
+            name.clone(),
             Box::new(move |s: &dyn System| {
-                s.echo(&data);
+                s.echo(data);
             }),
         ));
     }
     scenarios.push((
         "fields round trip".into(),
-        Box::new(move |s: &dyn System| {
-            s.fields(&fields);
+        Box::new(|s: &dyn System| {
+            s.fields(&exchanges.fields);
         }),
     ));
-    let host_calls = if smoke { 10 } else { 1000 };
     scenarios.push((
-        format!("{host_calls} guest-to-host calls"),
-        Box::new(move |s: &dyn System| {
-            s.call_host(host_calls);
+        format!("{} guest-to-host calls", exchanges.host_calls),
+        Box::new(|s: &dyn System| {
+            s.call_host(exchanges.host_calls);
         }),
     ));
     for (name, scenario) in &scenarios {
-        let results: Vec<Stats> = systems
+        let cases: Vec<Box<dyn FnMut()>> = contenders
             .iter()
-            .map(|(_, system)| stats(measure(&settings, || scenario(*system))))
+            .map(|(_, system)| -> Box<dyn FnMut()> { Box::new(move || scenario(*system)) })
             .collect();
+        let results = measure(&settings, cases);
+        print!("| {name} |");
+        for result in &results {
+            print!(" {} |", cell(*result));
+        }
+        let ratio = |i: usize, of: usize| results[i].median / results[of].median;
         println!(
-            "| {name} | {} | {} | {} | {:.2} | {:.1} |",
-            cell(results[0]),
-            cell(results[1]),
-            cell(results[2]),
-            results[1].median / results[0].median,
-            results[2].median / results[1].median,
+            " {:.2} | {:.2} | {:.2} | {:.1} |",
+            ratio(1, 0),
+            ratio(2, 1),
+            ratio(3, 1),
+            ratio(4, 1)
         );
     }
 
@@ -304,26 +310,29 @@ fn main() -> anyhow::Result<()> {
         batch_time: Duration::from_millis(if smoke { 1 } else { 300 }),
         smoke,
     };
-    let cold = [
-        stats(measure(&slow, || {
-            let module = wasmtime::Module::new(&engine, &plugins.raw).expect("compile");
-            Raw::instantiate(&raw_linker, &module)
-                .expect("instantiate")
-                .nothing();
-        })),
-        stats(measure(&slow, || {
-            Ours::load(&loader, &plugins.ours).expect("load").nothing();
-        })),
-        stats(measure(&slow, || {
-            let plugin = extism::PluginBuilder::new(plugins.extism.as_slice())
-                .with_wasi(true)
-                .with_functions(systems::extism_functions())
-                .with_cache_disabled()
-                .build()
-                .expect("load");
-            Extism(std::sync::Mutex::new(plugin)).nothing();
-        })),
-    ];
+    let cold = measure(
+        &slow,
+        vec![
+            Box::new(|| {
+                let module = wasmtime::Module::new(&engine, &plugins.raw).expect("compile");
+                Raw::instantiate(&raw_linker, &module)
+                    .expect("instantiate")
+                    .nothing();
+            }),
+            Box::new(|| {
+                Ours::load(&loader, &plugins.ours).expect("load").nothing();
+            }),
+            Box::new(|| {
+                let plugin = extism::PluginBuilder::new(plugins.extism.as_slice())
+                    .with_wasi(true)
+                    .with_functions(systems::extism_functions())
+                    .with_cache_disabled()
+                    .build()
+                    .expect("load");
+                Extism::new(plugin).nothing();
+            }),
+        ],
+    );
     println!(
         "| cold load from .wasm + first call | {} | {} | {} |",
         cell(cold[0]),
@@ -355,24 +364,25 @@ fn main() -> anyhow::Result<()> {
             .expect("load")
     };
     drop(extism_cached());
-    let warm = [
-        stats(measure(&slow, || {
-            // SAFETY: the file was serialized by this engine just above.
-            let module = unsafe { wasmtime::Module::deserialize_file(&engine, &raw_cached) }
-                .expect("deserialize");
-            Raw::instantiate(&raw_linker, &module)
-                .expect("instantiate")
-                .nothing();
-        })),
-        stats(measure(&slow, || {
-            Ours::load(&cached_loader, &plugins.ours)
-                .expect("load")
-                .nothing();
-        })),
-        stats(measure(&slow, || {
-            Extism(std::sync::Mutex::new(extism_cached())).nothing();
-        })),
-    ];
+    let warm = measure(
+        &slow,
+        vec![
+            Box::new(|| {
+                // SAFETY: the file was serialized by this engine just above.
+                let module = unsafe { wasmtime::Module::deserialize_file(&engine, &raw_cached) }
+                    .expect("deserialize");
+                Raw::instantiate(&raw_linker, &module)
+                    .expect("instantiate")
+                    .nothing();
+            }),
+            Box::new(|| {
+                Ours::load(&cached_loader, &plugins.ours)
+                    .expect("load")
+                    .nothing();
+            }),
+            Box::new(|| Extism::new(extism_cached()).nothing()),
+        ],
+    );
     println!(
         "| load from a precompiled cache + first call | {} | {} | {} |",
         cell(warm[0]),
@@ -386,23 +396,28 @@ fn main() -> anyhow::Result<()> {
             .with_wasi(true)
             .with_functions(systems::extism_functions()),
     )?;
-    let instantiate = [
-        stats(measure(&slow, || {
-            Raw::instantiate(&raw_linker, &raw_module)
-                .expect("instantiate")
+    let instantiate = measure(
+        &slow,
+        vec![
+            Box::new(|| {
+                Raw::instantiate(&raw_linker, &raw_module)
+                    .expect("instantiate")
+                    .nothing()
+            }),
+            Box::new(|| {
+                Ours(
+                    BenchPlugin::from_module(&our_module, systems::Increment).expect("instantiate"),
+                )
                 .nothing()
-        })),
-        stats(measure(&slow, || {
-            Ours(BenchPlugin::from_module(&our_module, systems::Increment).expect("instantiate"))
+            }),
+            Box::new(|| {
+                Extism::new(
+                    extism::Plugin::new_from_compiled(&extism_compiled).expect("instantiate"),
+                )
                 .nothing()
-        })),
-        stats(measure(&slow, || {
-            Extism(std::sync::Mutex::new(
-                extism::Plugin::new_from_compiled(&extism_compiled).expect("instantiate"),
-            ))
-            .nothing()
-        })),
-    ];
+            }),
+        ],
+    );
     println!(
         "| instantiate + first call | {} | {} | {} |",
         cell(instantiate[0]),
@@ -410,15 +425,22 @@ fn main() -> anyhow::Result<()> {
         cell(instantiate[2])
     );
 
-    // Each system in a fresh process of its own, so that memory freed by the others does not
-    // hide what its instances take.
-    let memory =
-        ["raw floor", "ours", "Extism"].map(|name| idle_memory_in_child(&dir, name, smoke));
+    // Each system in a fresh process of its own (see src/bin/idle-memory.rs).
+    let memory = [RAW, OURS, EXTISM]
+        .map(|name| idle_memory_in_child(&dir, name, smoke))
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    println!(
+        "| live heap per idle instance | {} KiB | {} KiB | {} KiB |",
+        memory[0].0 / 1024,
+        memory[1].0 / 1024,
+        memory[2].0 / 1024
+    );
     println!(
         "| resident memory per idle instance | {} KiB | {} KiB | {} KiB |",
-        memory[0] / 1024,
-        memory[1] / 1024,
-        memory[2] / 1024
+        memory[0].1 / 1024,
+        memory[1].1 / 1024,
+        memory[2].1 / 1024
     );
     let sizes = plugins
         .paths
@@ -459,17 +481,13 @@ fn main() -> anyhow::Result<()> {
             throughput(threads, window, |_| {
                 let pool = Arc::clone(&extism_pool);
                 let data = Blob { data: vec![7; 16] };
+                let mut buffer = Vec::new();
                 Box::new(move || {
                     let mut plugin = pool
                         .get(Duration::from_secs(5))
                         .expect("pool")
                         .expect("plugin");
-                    plugin
-                        .call::<extism::convert::Prost<Blob>, extism::convert::Prost<Blob>>(
-                            "echo",
-                            extism::convert::Prost(data.clone()),
-                        )
-                        .expect("echo");
+                    let _: Blob = call_extism(&mut plugin, &mut buffer, "echo", &data);
                 })
             }),
         ];
@@ -490,11 +508,11 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..short {
         ours.echo(&data);
     }
-    let after_short = rss_bytes();
+    let after_short = rss_bytes()?;
     for _ in short..long {
         ours.echo(&data);
     }
-    let after_long = rss_bytes();
+    let after_long = rss_bytes()?;
     println!("| after {short} calls | after {long} calls | change |");
     println!("|---|---|---|");
     println!(
@@ -506,18 +524,34 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs this program with `--idle-memory SYSTEM` and returns the bytes it reports.
-fn idle_memory_in_child(dir: &Path, system: &str, smoke: bool) -> u64 {
-    let mut command = std::process::Command::new(std::env::current_exe().expect("current exe"));
-    command.arg(dir).args(["--idle-memory", system]);
+/// Runs the `idle-memory` probe on `system` in a process of its own and returns the bytes per
+/// idle instance it reports: (live heap, resident). Fails if the probe fails.
+fn idle_memory_in_child(dir: &Path, system: &str, smoke: bool) -> anyhow::Result<(u64, u64)> {
+    let probe = std::env::current_exe()?.with_file_name("idle-memory");
+    let mut command = std::process::Command::new(&probe);
+    command.arg(dir).arg(system);
     if smoke {
         command.arg("--smoke");
     }
-    let output = command.output().expect("run the memory probe");
-    String::from_utf8_lossy(&output.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
+    let output = command
+        .output()
+        .with_context(|| format!("run {}", probe.display()))?;
+    ensure!(
+        output.status.success(),
+        "the memory probe for {system} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let numbers: Vec<u64> = text
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("the memory probe for {system} printed {text:?}"))?;
+    match numbers[..] {
+        [heap, resident] => Ok((heap, resident)),
+        _ => anyhow::bail!("the memory probe for {system} printed {text:?}, not two numbers"),
+    }
 }
 
 /// Calls per second of `threads` threads together, each running the call `make` gives it.

@@ -11,6 +11,11 @@ use wasm_plugin_runtime::HostError;
 
 use crate::bench::{BenchPlugin, Blob, Count, Host, Request, Response};
 
+/// The systems by name, as the tables and `idle-memory` call them.
+pub const RAW: &str = "raw floor";
+pub const OURS: &str = "ours";
+pub const EXTISM: &str = "Extism";
+
 /// One loaded plugin of a system.
 pub trait System {
     fn nothing(&self);
@@ -74,33 +79,57 @@ pub fn extism_functions() -> Vec<extism::Function> {
 }
 
 /// Extism's calls take `&mut Plugin`: one thread at a time.
-pub struct Extism(pub Mutex<extism::Plugin>);
+pub struct Extism(Mutex<ExtismPlugin>);
+
+/// A plugin and the buffer its requests are encoded into.
+pub struct ExtismPlugin {
+    plugin: extism::Plugin,
+    request: Vec<u8>,
+}
 
 impl Extism {
-    pub fn call<I: Message, O: Message + Default>(&self, name: &str, input: I) -> O {
-        let mut plugin = self.0.lock().expect("lock");
-        plugin
-            .call::<extism::convert::Prost<I>, extism::convert::Prost<O>>(
-                name,
-                extism::convert::Prost(input),
-            )
-            .expect(name)
-            .0
+    pub fn new(plugin: extism::Plugin) -> Self {
+        Self(Mutex::new(ExtismPlugin {
+            plugin,
+            request: Vec::new(),
+        }))
     }
+
+    /// Encodes `input` into a buffer kept between calls and lends it to Extism, which copies it
+    /// into the guest, as ours encodes straight into the guest and the floor into its buffer.
+    pub fn call<I: Message, O: Message + Default>(&self, name: &str, input: &I) -> O {
+        let mut state = self.0.lock().expect("lock");
+        let ExtismPlugin { plugin, request } = &mut *state;
+        call_extism(plugin, request, name, input)
+    }
+}
+
+/// One Extism call with a borrowed request: encode into `buffer`, call, decode the output
+/// where Extism leaves it.
+pub fn call_extism<I: Message, O: Message + Default>(
+    plugin: &mut extism::Plugin,
+    buffer: &mut Vec<u8>,
+    name: &str,
+    input: &I,
+) -> O {
+    buffer.clear();
+    input.encode(buffer).expect("encode");
+    let output: &[u8] = plugin.call(name, buffer.as_slice()).expect(name);
+    O::decode(output).expect("decode")
 }
 
 impl System for Extism {
     fn nothing(&self) {
-        self.call::<(), ()>("nothing", ());
+        self.call::<(), ()>("nothing", &());
     }
     fn echo(&self, request: &Blob) -> Blob {
-        self.call("echo", request.clone())
+        self.call("echo", request)
     }
     fn fields(&self, request: &Request) -> Response {
-        self.call("fields", request.clone())
+        self.call("fields", request)
     }
     fn call_host(&self, times: u64) -> u64 {
-        self.call::<Count, Count>("call_host", Count { value: times })
+        self.call::<Count, Count>("call_host", &Count { value: times })
             .value
     }
 }

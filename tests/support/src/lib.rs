@@ -4,6 +4,8 @@
 //! Plugins are built with the workspace's `plugin` profile into `target/wasm-plugins`, a target
 //! directory of their own: the `cargo test` that runs the tests holds the lock of `target`.
 
+pub mod alloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
