@@ -1,6 +1,14 @@
-"""The aspect that runs the generator over proto_library targets."""
+"""The aspect that turns each proto_library into a glue crate: the generator's code for the
+library's own `.proto` files, compiled against the glue crates of the libraries it imports, as
+rules_rust's prost aspect does. Messages of a shared `.proto` are one Rust type everywhere.
+
+It runs in the configuration of the attribute that carries it: in wasm32-wasip1 (plugins) it
+generates and compiles the guest side against the guest SDK, elsewhere the host side against the
+runtime.
+"""
 
 load(":providers.bzl", "WasmPluginGlueInfo")
+load(":rustc.bzl", "TOOLCHAIN_ATTRS", "WASM", "compile_crate", "dependency", "identifier", "platform_of")
 
 def _import_name(file, root):
     """The name imports use for `file`: its path below the proto source root."""
@@ -9,76 +17,107 @@ def _import_name(file, root):
             return file.path[len(prefix):]
     return file.short_path
 
-_ImportsInfo = provider(
-    doc = "The import names of a proto_library's sources and of everything it imports.",
-    fields = {
-        "names": "depset of string: import names, well-known types excluded.",
-        "has_sources": "bool: whether `names` is not empty (without flattening it).",
-    },
-)
-
 def _glue_aspect_impl(target, ctx):
     proto = target[ProtoInfo]
-    own = [
-        _import_name(source, proto.proto_source_root)
-        for source in proto.direct_sources
-    ]
-    own = [name for name in own if not name.startswith("google/protobuf/")]
-    imports = [
-        dep[_ImportsInfo]
+    imported = depset(transitive = [
+        dep[WasmPluginGlueInfo].transitive
         for dep in getattr(ctx.rule.attr, "deps", [])
-        if _ImportsInfo in dep
-    ]
-    names = depset(own, transitive = [info.names for info in imports])
-    has_sources = bool(own) or any([info.has_sources for info in imports])
-    if not has_sources:
-        return [_ImportsInfo(names = names, has_sources = False)]
+        if WasmPluginGlueInfo in dep
+    ])
+    own = [_import_name(source, proto.proto_source_root) for source in proto.direct_sources]
+    own = [name for name in own if not name.startswith("google/protobuf/")]
+    if not own:
+        # Only well-known types (prost-types has them), or a library that only gathers others:
+        # its users get the glue of what it imports.
+        return [WasmPluginGlueInfo(side = None, srcs = None, services = None, packages = None, crate_name = None, proto = target.label, transitive = imported)]
 
-    outputs = {}
-    for side in ["guest", "host"]:
-        directory = ctx.actions.declare_directory(ctx.label.name + "_wasm_plugin_" + side)
-        services = ctx.actions.declare_file(ctx.label.name + "_wasm_plugin_services.txt") if side == "host" else None
-        args = ctx.actions.args()
-        args.add("--side", side)
-        args.add("--out", directory.path)
-        if services:
-            args.add("--services", services.path)
-        args.add_all(proto.transitive_descriptor_sets, before_each = "--descriptor-set")
-        args.add_all(names)
-        ctx.actions.run(
-            executable = ctx.executable._generator,
-            arguments = [args],
-            inputs = proto.transitive_descriptor_sets,
-            outputs = [directory] + ([services] if services else []),
-            mnemonic = "WasmPluginGen",
-            progress_message = "Generating {} glue for {}".format(side, ctx.label),
-        )
-        outputs[side] = directory
-        if services:
-            outputs["services"] = services
+    target_triple = platform_of(ctx)
+    side = "guest" if target_triple == WASM else "host"
+    crate_name = identifier(target.label.name)
+    directory = ctx.actions.declare_directory("{}.wasm_plugin_{}".format(target.label.name, side))
+    services = ctx.actions.declare_file("{}.wasm_plugin_{}.services".format(target.label.name, side))
+    packages = ctx.actions.declare_file("{}.wasm_plugin_{}.packages".format(target.label.name, side))
+    imported_glue = imported.to_list()
+    args = ctx.actions.args()
+    args.add("--side", side)
+    args.add("--out", directory.path)
+    args.add("--services", services)
+    args.add("--packages", packages)
+    args.add("--rustfmt", ctx.file._rustfmt)
+    args.add_all(proto.transitive_descriptor_sets, before_each = "--descriptor-set")
+    for glue in imported_glue:
+        for name in glue.files:
+            args.add("--extern-crate", "{}={}".format(glue.crate_name, name))
+    args.add_all(own)
+    ctx.actions.run(
+        executable = ctx.executable._generator,
+        arguments = [args],
+        inputs = depset([ctx.file._rustfmt], transitive = [proto.transitive_descriptor_sets, ctx.attr._rustc_files.files]),
+        outputs = [directory, services, packages],
+        mnemonic = "WasmPluginGen",
+        progress_message = "Generating the {} glue of {}".format(side, target.label),
+    )
+
+    sdk = ctx.attr._guest if side == "guest" else ctx.attr._runtime
+    output = ctx.actions.declare_file("{}.wasm_plugin_{}_crate/lib{}.rlib".format(target.label.name, side, crate_name))
+    result = compile_crate(
+        ctx,
+        crate_name = crate_name,
+        crate_type = "rlib",
+        root = directory.path + "/wasm_plugin.rs",
+        srcs = [directory],
+        output = output,
+        target = target_triple,
+        deps = [dependency(sdk)] + [struct(name = glue.crate_name, crate = glue.crate, dep_info = glue.dep_info) for glue in imported_glue],
+        mnemonic = "WasmPluginGlue",
+    )
+    this = struct(
+        crate_name = crate_name,
+        files = tuple(own),
+        packages = packages,
+        services = services,
+        proto = target.label,
+        crate = result.crate,
+        dep_info = result.dep_info,
+    )
     return [
-        _ImportsInfo(names = names, has_sources = True),
-        WasmPluginGlueInfo(guest = outputs["guest"], host = outputs["host"], services = outputs["services"]),
-        OutputGroupInfo(
-            wasm_plugin_glue_guest = depset([outputs["guest"]]),
-            wasm_plugin_glue_host = depset([outputs["host"]]),
+        result.crate,
+        result.dep_info,
+        WasmPluginGlueInfo(
+            side = side,
+            srcs = directory,
+            services = services,
+            packages = packages,
+            crate_name = crate_name,
+            proto = target.label,
+            transitive = depset([this], transitive = [imported]),
         ),
+        OutputGroupInfo(wasm_plugin_glue = depset([directory])),
     ]
 
 wasm_plugin_glue_aspect = aspect(
     implementation = _glue_aspect_impl,
     attr_aspects = ["deps"],
-    attrs = {
-        # The aspect only runs where `proto` is not transitioned, so the target configuration is
-        # the build machine's: the generator is built once, in the configuration `bazel build
-        # //...` builds it in anyway (an exec configuration would build it and its crates twice).
+    attrs = dict(TOOLCHAIN_ATTRS, **{
+        # Bazel 4 crashes on Starlark transitions of aspect attributes (of proto_library): the
+        # generator runs in the exec configuration, and the SDK of the side is already in its
+        # configuration (the other is analysed, never built).
         "_generator": attr.label(
             default = Label("//generator:wasm-plugin-gen"),
             executable = True,
-            cfg = "target",
+            cfg = "exec",
         ),
-    },
+        "_rustfmt": attr.label(default = Label("@wasm_plugin_rust//:bin/rustfmt"), allow_single_file = True),
+        "_guest": attr.label(default = Label("//guest")),
+        "_runtime": attr.label(default = Label("//runtime")),
+    }),
     required_providers = [ProtoInfo],
-    provides = [],
-    doc = "Generates guest and host glue for a proto_library and everything it imports (needs `--experimental_proto_descriptor_sets_include_source_info`, set in .bazelrc, for the directives in comments).",
+    provides = [WasmPluginGlueInfo],
+    doc = """Generates and compiles the glue crate of each proto_library: the host side, or the
+guest side in the wasm32-wasip1 configuration. Needs
+`--experimental_proto_descriptor_sets_include_source_info` (directives live in comments).
+
+The crate is named after the proto_library (as a Rust identifier) and holds the code of the
+library's own files, in modules named after their packages. Its sources are the output group
+`wasm_plugin_glue`: `bazel build //:pricing_proto --aspects=@rules_wasm_plugin//rules:defs.bzl%wasm_plugin_glue_aspect --output_groups=wasm_plugin_glue`.""",
 )

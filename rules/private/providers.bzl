@@ -1,29 +1,56 @@
-"""Providers of rules_wasm_plugin. Every field is documented as "Type: sentence"."""
+"""Providers of rules_wasm_plugin. Every field is documented as "Type: sentence".
 
-CratesInfo = provider(
-    doc = "Third-party crates built by cargo from the vendored sources, for one target.",
+WasmPluginCrateInfo and WasmPluginDepInfo are shaped like rules_rust's CrateInfo and DepInfo where
+they overlap (same field names and meanings), so that a rule that maps one onto the other is a
+few lines (docs/rules.md, "Coming from rules_rust").
+"""
+
+WasmPluginCrateInfo = provider(
+    doc = "A Rust crate compiled for one platform: by wasm_plugin_rust_library, a crate of a crates repository, or the glue of a proto_library.",
     fields = {
-        "dir": "File: a directory with `deps/` (every rlib and proc-macro) and `externs/<name>` (an rustc argument file `--extern name=path` per requested crate).",
-        "externs": "list of string: the crate names that have an argument file in `externs/`.",
+        "name": "string: the crate's name, as `--extern` gives it to dependents unless they rename it.",
+        "type": 'string: "rlib", "proc-macro" or "bin".',
+        "root": "File: the crate root (lib.rs, main.rs, or the generated wasm_plugin.rs of a glue crate).",
+        "srcs": "depset of File: every source file of the crate.",
+        "output": "File: the compiled crate (.rlib, or .so for a proc-macro).",
+        "edition": 'string: the Rust edition ("2021").',
+        "target": 'string: the target triple it was compiled for ("x86_64-unknown-linux-gnu" or "wasm32-wasip1").',
+        "owner": "Label: the target that compiled it.",
     },
 )
 
-RustCrateInfo = provider(
-    doc = "A Rust library of this workspace, compiled by the rules' own rustc actions.",
+WasmPluginDepInfo = provider(
+    doc = "What compiling against a crate needs besides the crate itself: everything it depends on.",
     fields = {
-        "crate_name": "string: the name other crates use it by.",
-        "rlib": "File: the compiled library.",
-        "transitive_rlibs": "depset of File: this library and every workspace library it depends on.",
-        "crates": "depset of File: the crate directories (CratesInfo.dir) it was compiled against.",
+        "direct_crates": "depset of struct(name, dep): the crate's direct dependencies, `dep` a WasmPluginCrateInfo, `name` the name the crate uses it by.",
+        "transitive_crates": "depset of WasmPluginCrateInfo: every crate the crate depends on, directly or not (not itself; not the dependencies of proc-macros, which are linked into them).",
+        "transitive_crate_outputs": "depset of File: the outputs of `transitive_crates`, inputs of every compile against the crate.",
+        "link_search_path_files": "depset of File: rustc argument files with the `-L` directories of native libraries that build scripts of these crates made (paths relative to the execution root).",
+        "transitive_build_outputs": "depset of File: the build scripts' output directories those directories are in.",
+    },
+)
+
+BuildScriptInfo = provider(
+    doc = "The outputs of a third-party crate's build script, run for one platform (private to the rules).",
+    fields = {
+        "out_dir": "File: the directory the build script wrote (OUT_DIR of the crate's compilation).",
+        "flags": "File: rustc arguments, one a line (`--cfg`, `-l`, `-L`).",
+        "env": "File: KEY=VALUE lines for the crate's compilation (`${pwd}` for the execution root).",
+        "dep_env": "File: DEP_<LINKS>_<KEY>=VALUE lines for the build scripts of dependents.",
+        "link_search": "File: the `-L` arguments of `flags` alone, for the crates that depend on this one.",
     },
 )
 
 WasmPluginGlueInfo = provider(
-    doc = "The code generated for a proto_library and everything it imports, by the glue aspect.",
+    doc = "The code the glue aspect generated for one proto_library, for the side of the configuration it ran in (guest in wasm32-wasip1, host otherwise). The glue's crate itself comes as WasmPluginCrateInfo and WasmPluginDepInfo next to it.",
     fields = {
-        "guest": "File: a directory with the guest glue: one `<package>.rs` per protobuf package and `wasm_plugin.rs`.",
-        "host": "File: a directory with the host glue, laid out like `guest`.",
-        "services": "File: the services with a directive, one a line: `plugin NAME VERSION` or `host NAME MODULE`.",
+        "side": 'string: "guest" or "host".',
+        "srcs": "File: a directory with one `<package>.rs` per protobuf package of the library's own files and `wasm_plugin.rs`, which nests them in modules (the crate root).",
+        "services": "File: the services with a directive in the library's own files, one a line: `plugin NAME VERSION` or `host NAME MODULE`.",
+        "packages": "File: the protobuf packages of the library's own files, one a line.",
+        "crate_name": "string: the glue crate's name (the proto_library's name, as a Rust identifier).",
+        "proto": "Label: the proto_library.",
+        "transitive": "depset of struct(crate_name, packages, services, proto): this glue and the glue of every proto_library it imports, for `include_proto!` and the build-time checks.",
     },
 )
 
@@ -31,7 +58,7 @@ WasmPluginInfo = provider(
     doc = "A plugin compiled for wasm32-wasip1 by wasm_plugin_library.",
     fields = {
         "wasm": "File: the plugin module.",
-        "services": "File: the services of the plugin's proto (as in WasmPluginGlueInfo).",
-        "proto": "Label: the proto_library the plugin implements.",
+        "services": "list of File: the services files of the plugin's protos (as in WasmPluginGlueInfo).",
+        "protos": "list of Label: the proto_library targets the plugin implements services of.",
     },
 )

@@ -1,4 +1,5 @@
-"""Repository rules: the Rust toolchain, the vendored crates, and protoc from the system."""
+"""Repository rules: the Rust toolchain and protoc from the system, and this repository's own
+directories as repositories. The crates repository rule is in crates_repository.bzl."""
 
 def _rust_toolchain_repository_impl(rctx):
     channel = rctx.attr.version
@@ -21,6 +22,16 @@ def _rust_toolchain_repository_impl(rctx):
             fail("Rust {v} has no {t} target. Add it with `rustup target add --toolchain {v} {t}` (in this repository: scripts/setup.sh).".format(v = channel, t = target))
     rctx.symlink(sysroot.get_child("bin"), "bin")
     rctx.symlink(sysroot.get_child("lib"), "lib")
+    if not sysroot.get_child("bin").get_child("rustfmt").exists:
+        fail("Rust {v} has no rustfmt, which lays out the generated code. Add it with `rustup component add --toolchain {v} rustfmt` (in this repository: scripts/setup.sh).".format(v = channel))
+
+    # What build scripts see as CARGO_CFG_*, for each platform.
+    rustc = sysroot.get_child("bin").get_child("rustc")
+    for target, name in [("x86_64-unknown-linux-gnu", "host"), ("wasm32-wasip1", "wasm32-wasip1")]:
+        cfg = rctx.execute([rustc, "--print", "cfg", "--target", target])
+        if cfg.return_code != 0:
+            fail("rustc --print cfg --target {} failed: {}".format(target, cfg.stderr))
+        rctx.file("cfg_{}.txt".format(name), cfg.stdout)
 
     # The system tools the actions use besides rustc (the C compiler links hosts and runs in
     # build scripts): their versions go into a file that every compile takes as input, so that a
@@ -35,7 +46,13 @@ def _rust_toolchain_repository_impl(rctx):
 # every compile action, so its version is part of every cache key.
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["bin/rustc", "bin/cargo"])
+exports_files([
+    "bin/cargo",
+    "bin/rustc",
+    "bin/rustfmt",
+    "cfg_host.txt",
+    "cfg_wasm32-wasip1.txt",
+])
 
 filegroup(
     name = "rustc_files",
@@ -53,10 +70,6 @@ filegroup(
     srcs = glob(["lib/rustlib/wasm32-wasip1/lib/**"]),
 )
 
-filegroup(
-    name = "cargo_files",
-    srcs = ["bin/cargo"],
-)
 """.format(channel = channel))
 
 rust_toolchain_repository = repository_rule(
@@ -68,52 +81,6 @@ rust_toolchain_repository = repository_rule(
     environ = ["HOME", "PATH", "RUSTUP_HOME"],
     local = True,
     doc = "Links the rustup toolchain named by rust-toolchain.toml, with the wasm32-wasip1 target.",
-)
-
-def _vendored_crates_impl(rctx):
-    manifest = rctx.path(rctx.attr.cargo_lock).dirname.get_child("Cargo.toml")
-    rctx.read(rctx.attr.cargo_lock)  # Re-vendor when the lock file changes.
-    rctx.read(manifest)
-    cargo = rctx.path(rctx.attr.cargo)
-    result = rctx.execute(
-        [cargo, "vendor", "--locked", "--versioned-dirs", "--manifest-path", manifest, "vendor"],
-        # The user's CARGO_HOME: crates downloaded before are taken from its cache (Cargo.lock
-        # pins their checksums either way).
-        environment = {"RUSTUP_TOOLCHAIN": ""},
-        timeout = 1800,
-    )
-    if result.return_code != 0:
-        fail("cargo vendor failed (it needs crates.io once):\n" + result.stderr)
-
-    # One deterministic archive: a single input for the actions, the same bytes everywhere.
-    result = rctx.execute([
-        "tar",
-        "--sort=name",
-        "--mtime=@0",
-        "--owner=0",
-        "--group=0",
-        "--numeric-owner",
-        "--mode=u=rwX,go=rX",
-        "--format=gnu",
-        "-cf",
-        "vendor.tar",
-        "vendor",
-    ])
-    if result.return_code != 0:
-        fail("packing the vendored crates failed:\n" + result.stderr)
-    rctx.delete("vendor")
-    rctx.file("BUILD.bazel", """package(default_visibility = ["//visibility:public"])
-
-exports_files(["vendor.tar"])
-""")
-
-vendored_crates = repository_rule(
-    implementation = _vendored_crates_impl,
-    attrs = {
-        "cargo_lock": attr.label(allow_single_file = True, doc = "The Cargo.lock that pins the crates."),
-        "cargo": attr.label(allow_single_file = True, doc = "The cargo binary."),
-    },
-    doc = "Vendors every crate Cargo.lock names (network allowed here) into one archive.",
 )
 
 def _system_protobuf_impl(rctx):

@@ -1,91 +1,100 @@
-"""wasm_plugin_library, wasm_plugin_host and wasm_plugin_host_test."""
+"""wasm_plugin_library, wasm_plugin_host, wasm_plugin_host_test, wasm_plugin_glue and
+wasm_plugin_directory."""
 
+load(":glue.bzl", "check_services")
 load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
-load(":providers.bzl", "CratesInfo", "RustCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
-load(":rust.bzl", "RUST_TOOLCHAIN_ATTRS")
-load(":rustc.bzl", "HOST", "WASM", "compile_rust", "crate_root", "identifier", "shell_quote")
-load(":transitions.bzl", "wasm_transition")
+load(":providers.bzl", "WasmPluginCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
+load(":rust.bzl", "CRATE_ATTRS", "compile_first_party")
+load(":rustc.bzl", "HOST", "WASM", "crate_root", "dependency", "identifier", "shell_quote")
+load(":transitions.bzl", "TRANSITION_ALLOWLIST", "host_transition", "side_transition", "wasm_transition")
 
-_COMMON_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
-    "srcs": attr.label_list(allow_files = [".rs"], mandatory = True, doc = "The Rust sources."),
-    "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root; default: the source named lib.rs (plugins) or main.rs (hosts)."),
-    "proto": attr.label(
-        mandatory = True,
-        providers = [ProtoInfo],
-        aspects = [wasm_plugin_glue_aspect],
-        doc = "The proto_library with the plugin interface; its glue is what `include_proto!` includes.",
-    ),
-    "_check": attr.label(default = Label("//rules/private:check_services.sh"), allow_single_file = True),
-})
+def _protos(ctx):
+    """The targets of `proto` and `protos`, at least one."""
 
-def _check(ctx, mode, extra = [], extra_inputs = []):
-    marker = ctx.actions.declare_file(ctx.label.name + ".services_checked")
-    glue = ctx.attr.proto[WasmPluginGlueInfo]
-    ctx.actions.run(
-        executable = ctx.file._check,
-        arguments = [mode, marker.path, str(ctx.label), str(ctx.attr.proto.label), glue.services.path] + extra,
-        inputs = [glue.services] + extra_inputs,
-        outputs = [marker],
-        mnemonic = "WasmPluginCheck",
-        progress_message = "Checking the services of {}".format(ctx.label),
-    )
-    return marker
+    # Attributes with a transition hold lists, `proto` too.
+    protos = (ctx.attr.proto if ctx.attr.proto else []) + ctx.attr.protos
+    if not protos:
+        fail("{}: give the proto_library of the interface as `proto` (or several as `protos`)".format(ctx.label))
+    return protos
 
-def _glue_or_fail(ctx):
-    if WasmPluginGlueInfo not in ctx.attr.proto:
-        fail("{}: proto {} has no .proto sources of its own or imported (only well-known types)".format(ctx.label, ctx.attr.proto.label))
-    return ctx.attr.proto[WasmPluginGlueInfo]
+def _protos_attr(transition):
+    return {
+        "proto": attr.label(
+            providers = [ProtoInfo],
+            aspects = [wasm_plugin_glue_aspect],
+            cfg = transition,
+            doc = "The proto_library of the interface; its glue crate (named after it) is a dependency, and `include_proto!` includes its packages. Shorthand for a `protos` of one.",
+        ),
+        "protos": attr.label_list(
+            providers = [ProtoInfo],
+            aspects = [wasm_plugin_glue_aspect],
+            cfg = transition,
+            doc = "proto_library targets of the interfaces (and host functions) used, as `proto`.",
+        ),
+    }
 
 def _library_impl(ctx):
-    glue = _glue_or_fail(ctx)
-    checked = _check(ctx, "library")
+    protos = _protos(ctx)
+    checked = check_services(ctx, mode = "library", protos = protos, checker = ctx.file._check)
     wasm = ctx.actions.declare_file(ctx.label.name + ".wasm")
-    guest = ctx.attr._guest[0][RustCrateInfo]
-    compile_rust(
+    guest = dependency(ctx.attr._guest[0])
+    compile_first_party(
         ctx,
-        crate_name = identifier(ctx.label.name),
+        dep_targets = ctx.attr.deps + protos,
         crate_type = "cdylib",
-        srcs = ctx.files.srcs + [checked],
         root = crate_root(ctx, "lib.rs"),
         output = wasm,
         target = WASM,
-        deps = [guest],
-        out_dir = glue.guest,
+        extra_deps = [guest],
+        extra_flags = ["-C", "opt-level=s"],
+        extra_inputs = [checked],
     )
     return [
         DefaultInfo(files = depset([wasm]), runfiles = ctx.runfiles(files = [wasm])),
-        WasmPluginInfo(wasm = wasm, services = glue.services, proto = ctx.attr.proto.label),
+        WasmPluginInfo(
+            wasm = wasm,
+            services = [proto[WasmPluginGlueInfo].services for proto in protos if proto[WasmPluginGlueInfo].services],
+            protos = [proto.label for proto in protos],
+        ),
     ]
 
 wasm_plugin_library = rule(
     implementation = _library_impl,
-    doc = """A plugin: Rust sources that implement a service of `proto`, compiled to `NAME.wasm`
-for wasm32-wasip1.
+    doc = """A plugin: Rust sources that implement a service of its protos, compiled to
+`NAME.wasm` for wasm32-wasip1.
 
-The guest SDK and its crates are compiled for wasm32-wasip1 through a configuration transition;
-the generator runs on the build machine. The sources include the generated glue with
-`wasm_plugin_guest::include_proto!("package")` and register their implementation with
-`wasm_plugin_guest::register!`.
-
-Example (`examples/helloworld/BUILD.bazel`):
+Its `deps`, the guest SDK and the glue crates of its protos are compiled for wasm32-wasip1
+through a configuration transition; the generator runs on the build machine. The sources use
+the glue crate named after the proto_library (`use pricing_proto::pricing::{Pricing, Quote};`),
+or include it like a Cargo build does (`wasm_plugin_guest::include_proto!("pricing")`), and
+register their implementation with `wasm_plugin_guest::register!`. The build fails, naming the
+target, if no proto declares a service marked `// wasm:plugin type=plugin`.
 
 ```python
 load("@rules_wasm_plugin//rules:defs.bzl", "wasm_plugin_library")
 
-proto_library(name = "greeting_proto", srcs = ["greeting.proto"])
+proto_library(name = "pricing_proto", srcs = ["pricing.proto"], deps = [":money_proto"])
 
 wasm_plugin_library(
-    name = "plugin_morning",
-    srcs = ["plugin-morning/src/lib.rs"],
-    proto = ":greeting_proto",
+    name = "discount",
+    srcs = ["discount/lib.rs"],
+    proto = ":pricing_proto",
+    deps = [":pricing_rules", "@crates//:regex-lite"],
 )
 ```
 
-`bazel build //examples/helloworld:plugin_morning` writes `plugin_morning.wasm`.""",
-    attrs = dict(_COMMON_ATTRS, **{
-        "_guest": attr.label(default = Label("//guest:guest"), cfg = wasm_transition, providers = [RustCrateInfo]),
-        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
-    }),
+`bazel build //:discount` writes `discount.wasm`.""",
+    attrs = dict(CRATE_ATTRS, **dict(_protos_attr(wasm_transition), **{
+        "deps": attr.label_list(
+            aspects = [wasm_plugin_glue_aspect],
+            providers = [[WasmPluginCrateInfo], [ProtoInfo]],
+            cfg = wasm_transition,
+            doc = "Crates the plugin uses, compiled for wasm32-wasip1: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:regex-lite`), proto_library targets.",
+        ),
+        "proc_macro_deps": attr.label_list(providers = [WasmPluginCrateInfo], cfg = host_transition, doc = "Proc-macro crates it uses, compiled for the build machine."),
+        "_guest": attr.label(default = Label("//guest"), cfg = wasm_transition, providers = [WasmPluginCrateInfo]),
+        "_check": attr.label(default = Label("//rules/private:check_services.sh"), allow_single_file = True),
+    })),
     provides = [WasmPluginInfo],
 )
 
@@ -108,27 +117,22 @@ def _plugin_variables(ctx):
     return variables.keys()
 
 def _host_impl(ctx, test):
-    glue = _glue_or_fail(ctx)
-    plugins = [plugin[WasmPluginInfo] for plugin in ctx.attr.plugins]
-    extra = []
+    protos = _protos(ctx)
+    plugins = [(plugin.label, plugin[WasmPluginInfo]) for plugin in ctx.attr.plugins]
+    extra_inputs = []
     if ctx.attr.check_plugins:
-        for plugin, info in zip(ctx.attr.plugins, plugins):
-            extra += [str(plugin.label), str(info.proto), info.services.path]
-    checked = _check(ctx, "host", extra, [info.services for info in plugins])
+        extra_inputs.append(check_services(ctx, mode = "host", protos = protos, plugins = plugins, checker = ctx.file._check))
     binary = ctx.actions.declare_file(ctx.label.name + ".bin")
-    compile_rust(
+    compile_first_party(
         ctx,
-        crate_name = identifier(ctx.label.name),
+        dep_targets = ctx.attr.deps + protos,
         crate_type = "bin",
-        srcs = ctx.files.srcs + [checked],
         root = crate_root(ctx, "main.rs"),
         output = binary,
         target = HOST,
-        crates = ctx.attr._crates[CratesInfo],
-        crate_externs = ctx.attr.crate_deps,
-        deps = [ctx.attr._runtime[RustCrateInfo]] + [dep[RustCrateInfo] for dep in ctx.attr.deps],
-        out_dir = glue.host,
+        extra_deps = [dependency(ctx.attr._runtime[0])],
         test = test,
+        extra_inputs = extra_inputs,
     )
 
     # Plugins reach the program as WASM_PLUGIN_<NAME> variables, and a program (not a test)
@@ -145,32 +149,36 @@ def _host_impl(ctx, test):
         # For the program's own runfiles lookups (the variable runfiles libraries read).
         'export RUNFILES_DIR="$runfiles"',
     ]
-    for variable, info in zip(_plugin_variables(ctx), plugins):
+    for variable, (_, info) in zip(_plugin_variables(ctx), plugins):
         lines.append("export {}={}".format(variable, _runfile(ctx, info.wasm)))
-    arguments = "" if test else " ".join([_runfile(ctx, info.wasm) for info in plugins])
+    arguments = "" if test else " ".join([_runfile(ctx, info.wasm) for _, info in plugins])
     lines.append('exec {} {} "$@"'.format(_runfile(ctx, binary), arguments))
     launcher = ctx.actions.declare_file(ctx.label.name)
     ctx.actions.write(launcher, "\n".join(lines) + "\n", is_executable = True)
-    runfiles = ctx.runfiles(files = [binary] + [info.wasm for info in plugins] + ctx.files.data)
+    runfiles = ctx.runfiles(files = [binary] + [info.wasm for _, info in plugins] + ctx.files.data)
     for target in ctx.attr.data:
         runfiles = runfiles.merge(target[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = launcher, files = depset([launcher, binary]), runfiles = runfiles)]
 
-_HOST_ATTRS = dict(_COMMON_ATTRS, **{
+_HOST_ATTRS = dict(CRATE_ATTRS, **dict(_protos_attr(host_transition), **{
+    "deps": attr.label_list(
+        aspects = [wasm_plugin_glue_aspect],
+        providers = [[WasmPluginCrateInfo], [ProtoInfo]],
+        cfg = host_transition,
+        doc = "Crates the host uses: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:clap`), proto_library targets.",
+    ),
     "plugins": attr.label_list(
         providers = [WasmPluginInfo],
         doc = "wasm_plugin_library targets the host loads: their `.wasm` files are runfiles, passed as arguments (programs) and as `WASM_PLUGIN_<NAME>` environment variables.",
     ),
     "check_plugins": attr.bool(
         default = True,
-        doc = "Fail the build when a plugin implements no plugin service of `proto` at the same version. Tests that load mismatched plugins on purpose set it to False.",
+        doc = "Fail the build when a plugin implements no plugin service of the protos at the same version, or a proto's plugin services have no plugin among `plugins`. Tests that load mismatched plugins on purpose set it to False.",
     ),
-    "deps": attr.label_list(providers = [RustCrateInfo], doc = "More workspace Rust libraries (rust_library) the host uses."),
-    "crate_deps": attr.string_list(doc = "Third-party crates the host uses directly, from the workspace's Cargo.lock (for example `anyhow`)."),
     "data": attr.label_list(allow_files = True, doc = "Files the host reads at run time."),
-    "_runtime": attr.label(default = Label("//runtime:runtime"), providers = [RustCrateInfo]),
-    "_crates": attr.label(default = Label("//rules/crates:host"), providers = [CratesInfo]),
-})
+    "_runtime": attr.label(default = Label("//runtime"), cfg = host_transition, providers = [WasmPluginCrateInfo]),
+    "_check": attr.label(default = Label("//rules/private:check_services.sh"), allow_single_file = True),
+}))
 
 def _binary_impl(ctx):
     return _host_impl(ctx, test = False)
@@ -182,23 +190,24 @@ wasm_plugin_host = rule(
     implementation = _binary_impl,
     executable = True,
     doc = """A host program: Rust sources linked against the wasmtime runtime crate
-(`wasm_plugin_runtime`), with the host glue of `proto` and the plugins it loads.
+(`wasm_plugin_runtime`), with the glue crates of its protos and the plugins it loads.
 
 `bazel run` passes the plugins' paths as arguments in the order of `plugins`; every plugin is
 also in the environment as `WASM_PLUGIN_<NAME>`. The build fails, naming the targets, if a
-plugin implements no plugin service of the host's proto (or another version of it).
+plugin implements no plugin service of the host's protos (or another version of it), or if a
+proto's plugin services have no plugin among `plugins`.
 
 ```python
 wasm_plugin_host(
-    name = "host",
-    srcs = ["host/src/main.rs"],
-    proto = ":greeting_proto",
-    plugins = [":plugin_morning", ":plugin_evening"],
-    crate_deps = ["anyhow"],
+    name = "shop",
+    srcs = ["shop/main.rs"],
+    protos = [":pricing_proto", ":audit_proto"],
+    plugins = [":discount", ":audit"],
+    deps = [":pricing_rules", "@crates//:clap"],
 )
 ```
 
-`bazel run //examples/helloworld:host` prints both greetings.""",
+`bazel run //:shop` runs it with both plugins.""",
     attrs = _HOST_ATTRS,
 )
 
@@ -210,38 +219,39 @@ the plugins it needs in the environment as `WASM_PLUGIN_<NAME>`.
 
 ```python
 wasm_plugin_host_test(
-    name = "fields_test",
-    srcs = ["tests/fields.rs"],
-    proto = "//tests:all_proto",
-    plugins = ["//tests:fields"],
-    deps = ["//tests:wasm_plugin_tests"],
+    name = "shop_test",
+    srcs = ["shop/tests.rs"],
+    protos = [":pricing_proto", ":audit_proto"],
+    plugins = [":discount", ":audit"],
 )
 ```""",
     attrs = _HOST_ATTRS,
 )
 
 def _glue_impl(ctx):
-    glue = _glue_or_fail(ctx)
-    directory = getattr(glue, ctx.attr.side)
-    return [DefaultInfo(files = depset([directory]))]
+    glue = ctx.attr.proto[0][WasmPluginGlueInfo]
+    if not glue.srcs:
+        fail("{}: {} has no .proto files of its own (only well-known types, or only deps)".format(ctx.label, ctx.attr.proto[0].label))
+    return [DefaultInfo(files = depset([glue.srcs]), runfiles = ctx.runfiles(files = [glue.srcs]))]
 
 wasm_plugin_glue = rule(
     implementation = _glue_impl,
-    doc = """The generated code of a proto_library, as a directory: for a Rust library of your own
-that includes the glue (its `out_dir`), or to read what the generator emits.
+    doc = """The generated sources of a proto_library's glue crate, as a directory: to read what
+the generator emits for one side (what plugins and hosts compile against).
 
 ```python
-wasm_plugin_glue(name = "greeting_host_glue", proto = ":greeting_proto", side = "host")
+wasm_plugin_glue(name = "pricing_host_glue", proto = ":pricing_proto", side = "host")
 ```""",
-    attrs = {
+    attrs = dict(TRANSITION_ALLOWLIST, **{
         "proto": attr.label(
             mandatory = True,
             providers = [ProtoInfo],
             aspects = [wasm_plugin_glue_aspect],
-            doc = "The proto_library whose glue to generate.",
+            cfg = side_transition,
+            doc = "The proto_library.",
         ),
         "side": attr.string(default = "host", values = ["guest", "host"], doc = "Which glue: `host` or `guest`."),
-    },
+    }),
 )
 
 def _directory_impl(ctx):

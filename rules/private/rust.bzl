@@ -1,128 +1,164 @@
-"""The project's own Rust rules: rustc for workspace crates, cargo for third-party crates.
+"""First-party Rust crates: wasm_plugin_rust_library (public), and the binaries and tests the
+rules build for themselves (the generator, the build script runner)."""
 
-rules_rust cannot be obtained here, so these are deliberately small: enough to build the
-runtime, the guest SDK, the generator and their users, for the host or for wasm32-wasip1
-according to the //rules:platform flag.
-"""
+load(":glue.bzl", "include_dir", "proto_dependencies")
+load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
+load(":providers.bzl", "WasmPluginCrateInfo", "WasmPluginDepInfo")
+load(":rustc.bzl", "HOST", "TOOLCHAIN_ATTRS", "compile_crate", "crate_root", "identifier", "platform_of", "rust_dependency")
+load(":transitions.bzl", "TRANSITION_ALLOWLIST", "host_transition", "keep_platform_transition")
 
-load(":providers.bzl", "CratesInfo", "RustCrateInfo")
-load(":rustc.bzl", "build_crates", "compile_rust", "crate_root", "crates_dirs", "identifier", "rust_target")
-
-RUST_TOOLCHAIN_ATTRS = {
-    "_rustc": attr.label(default = Label("@wasm_plugin_rust//:bin/rustc"), allow_single_file = True),
-    "_rustc_files": attr.label(default = Label("@wasm_plugin_rust//:rustc_files")),
-    "_wasm_std": attr.label(default = Label("@wasm_plugin_rust//:wasm_std")),
-    "_platform": attr.label(default = Label("//rules:platform")),
-}
-
-def _crates_impl(ctx):
-    target = rust_target(ctx)
-    output = ctx.actions.declare_directory(ctx.label.name)
-    build_crates(
-        ctx,
-        target = "host" if target != "wasm32-wasip1" else target,
-        packages = ctx.attr.packages,
-        externs = ctx.attr.externs,
-        output = output,
-        all_targets = ctx.attr.all_targets,
-    )
-    return [
-        DefaultInfo(files = depset([output])),
-        CratesInfo(dir = output, externs = ctx.attr.externs),
-    ]
-
-wasm_plugin_crates = rule(
-    implementation = _crates_impl,
-    doc = "Third-party crates that the named workspace packages need, built by cargo offline from the vendored archive, for the configured platform.",
-    attrs = dict(RUST_TOOLCHAIN_ATTRS, **{
-        "packages": attr.string_list(mandatory = True, doc = "Cargo packages of the workspace whose dependencies to build."),
-        "externs": attr.string_list(doc = "Crates that workspace code names directly (`--extern`)."),
-        "all_targets": attr.bool(doc = "Also build the packages' test dependencies (`--all-targets`)."),
-        "_cargo": attr.label(default = Label("@wasm_plugin_rust//:bin/cargo"), allow_single_file = True),
-        "_vendor": attr.label(default = Label("@wasm_plugin_vendor//:vendor.tar"), allow_single_file = True),
-        "_lock": attr.label(default = Label("//:Cargo.lock"), allow_single_file = True),
-        "_manifests": attr.label(default = Label("//:cargo_manifests")),
-        "_build_crates": attr.label(
-            default = Label("//rules/private:build_crates.py"),
-            allow_single_file = True,
-            executable = True,
-            cfg = "exec",
-        ),
-    }),
-)
-
-_CRATE_ATTRS = dict(RUST_TOOLCHAIN_ATTRS, **{
+# What rules that compile first-party Rust take: sources, dependencies (Rust crates, crates of a
+# crates repository, or proto_library targets, whose glue crates they use), and flags.
+CRATE_ATTRS = dict(TOOLCHAIN_ATTRS, **dict(TRANSITION_ALLOWLIST, **{
     "srcs": attr.label_list(allow_files = [".rs"], mandatory = True, doc = "The crate's sources."),
-    "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root; default: the source named lib.rs or main.rs, or the only source."),
-    "crate_name": attr.string(doc = "The crate's name; default: the target's name."),
-    "deps": attr.label_list(providers = [RustCrateInfo], doc = "Workspace crates it uses."),
-    "crates": attr.label(providers = [CratesInfo], doc = "The third-party crates it is compiled against."),
-    "crate_deps": attr.string_list(doc = "Third-party crates (from `crates`) it uses directly."),
-    "out_dir": attr.label(allow_single_file = True, doc = "A directory OUT_DIR points to while compiling."),
+    "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root. Default: the source named lib.rs (main.rs for programs), or the only source."),
+    "crate_name": attr.string(doc = "The crate's name. Default: the target's name, as a Rust identifier."),
+    "edition": attr.string(default = "2021", values = ["2015", "2018", "2021", "2024"], doc = "The Rust edition."),
+    "deps": attr.label_list(
+        aspects = [wasm_plugin_glue_aspect],
+        providers = [[WasmPluginCrateInfo], [ProtoInfo]],
+        cfg = keep_platform_transition,
+        doc = "Crates it uses: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:serde_json`), and proto_library targets, whose glue crates (named after them) it gets with the glue of everything they import.",
+    ),
+    "proc_macro_deps": attr.label_list(
+        providers = [WasmPluginCrateInfo],
+        cfg = host_transition,
+        doc = "Proc-macro crates it uses (`@crates//:serde_derive`), compiled for the build machine.",
+    ),
+    "crate_features": attr.string_list(doc = 'Features the crate is compiled with (`--cfg feature="..."`).'),
+    "rustc_flags": attr.string_list(doc = "More rustc flags."),
+    "rustc_env": attr.string_dict(doc = "Environment variables of the compilation (`env!`)."),
+    "compile_data": attr.label_list(allow_files = True, doc = "Files the sources read while compiling (`include_str!`)."),
     "version": attr.string(default = "0.0.0", doc = "The crate's version (`CARGO_PKG_VERSION`)."),
-})
+    # The generator writes the files `include_proto!` includes (when `deps` has protos); in
+    # the exec configuration, as the glue aspect runs it.
+    "_generator": attr.label(
+        default = Label("//generator:wasm-plugin-gen"),
+        executable = True,
+        cfg = "exec",
+    ),
+}))
 
-def _crate_name(ctx):
+# The rules' own crates, which the generator is built from: no proto_library dependencies.
+_OWN_CRATE_ATTRS = {key: value for key, value in CRATE_ATTRS.items() if key != "_generator"}
+_OWN_CRATE_ATTRS["deps"] = attr.label_list(providers = [WasmPluginCrateInfo], cfg = keep_platform_transition, doc = "Crates it uses.")
+
+def crate_name_of(ctx):
     return ctx.attr.crate_name or identifier(ctx.label.name)
 
-def _library_impl(ctx):
-    target = rust_target(ctx)
-    crate_name = _crate_name(ctx)
-    rlib = ctx.actions.declare_file("lib{}-{}.rlib".format(crate_name, target))
-    deps = [dep[RustCrateInfo] for dep in ctx.attr.deps]
-    crates = ctx.attr.crates[CratesInfo] if ctx.attr.crates else None
-    compile_rust(
-        ctx,
-        crate_name = crate_name,
-        crate_type = "rlib",
-        srcs = ctx.files.srcs,
-        root = crate_root(ctx, "lib.rs"),
-        output = rlib,
-        target = target,
-        crates = crates,
-        crate_externs = ctx.attr.crate_deps,
-        deps = deps,
-        out_dir = ctx.file.out_dir,
-        version = ctx.attr.version,
-    )
-    return [
-        DefaultInfo(files = depset([rlib])),
-        RustCrateInfo(
-            crate_name = crate_name,
-            rlib = rlib,
-            transitive_rlibs = depset([rlib], transitive = [dep.transitive_rlibs for dep in deps]),
-            crates = crates_dirs(crates, deps),
-        ),
-    ]
+def compile_first_party(ctx, *, dep_targets, crate_type, root, output, target, extra_deps = [], test = False, extra_flags = [], extra_inputs = []):
+    """Compiles a first-party crate from the CRATE_ATTRS of `ctx`.
 
-rust_library = rule(
+    Args:
+      ctx: the rule context.
+      dep_targets: the targets of its dependencies: Rust crates and proto_library targets.
+      crate_type: "rlib", "bin" or "cdylib".
+      root: File, the crate root.
+      output: File, what rustc writes.
+      target: the target triple.
+      extra_deps: more dependencies (struct(name, crate, dep_info)): the runtime or guest SDK.
+      test: whether to compile the crate's tests.
+      extra_flags: more rustc flags.
+      extra_inputs: more input files.
+
+    Returns:
+      struct(crate, dep_info), as compile_crate.
+    """
+    protos = proto_dependencies(ctx, dep_targets) if hasattr(ctx.attr, "_generator") else struct(crates = [], glue = [])
+    deps = extra_deps + [rust_dependency(ctx, dep) for dep in dep_targets if ProtoInfo not in dep]
+    deps += protos.crates
+    names = {}
+    for dep in deps:
+        if dep.name in names and names[dep.name] != dep.crate.owner:
+            fail("{}: two dependencies are the crate `{}`: {} and {}; rename one (proto_library targets give glue crates named after them)".format(ctx.label, dep.name, names[dep.name], dep.crate.owner))
+        names[dep.name] = dep.crate.owner
+    unique = []
+    seen = {}
+    for dep in deps:
+        if dep.name not in seen:
+            seen[dep.name] = True
+            unique.append(dep)
+    out_dir = include_dir(ctx, protos.glue, ctx.executable._generator) if protos.glue else None
+    env = dict(ctx.attr.rustc_env)
+    env.setdefault("CARGO_PKG_VERSION", ctx.attr.version)
+    return compile_crate(
+        ctx,
+        crate_name = crate_name_of(ctx),
+        crate_type = crate_type,
+        root = root,
+        srcs = ctx.files.srcs,
+        output = output,
+        target = target,
+        deps = unique,
+        proc_macro_deps = [rust_dependency(ctx, dep, "proc_macro_deps") for dep in ctx.attr.proc_macro_deps],
+        edition = ctx.attr.edition,
+        features = ctx.attr.crate_features,
+        rustc_env = env,
+        out_dir = out_dir,
+        test = test,
+        extra_flags = ctx.attr.rustc_flags + extra_flags,
+        extra_inputs = ctx.files.compile_data + extra_inputs + ([out_dir] if out_dir else []),
+    )
+
+def _library_impl(ctx):
+    target = platform_of(ctx)
+    output = ctx.actions.declare_file("{}/lib{}.rlib".format(ctx.label.name, crate_name_of(ctx)))
+    result = compile_first_party(ctx, dep_targets = ctx.attr.deps, crate_type = "rlib", root = crate_root(ctx, "lib.rs"), output = output, target = target)
+    return [DefaultInfo(files = depset([output])), result.crate, result.dep_info]
+
+wasm_plugin_rust_library = rule(
     implementation = _library_impl,
-    doc = "A Rust library of this workspace, compiled with rustc for the configured platform.",
-    attrs = _CRATE_ATTRS,
+    doc = """A Rust library of your own, for plugins and hosts alike: it is compiled for the
+platform of whatever depends on it, wasm32-wasip1 for a plugin and the host for a host (one
+source, two configurations), with its `deps` compiled for the same platform.
+
+```python
+wasm_plugin_rust_library(
+    name = "pricing_rules",
+    srcs = ["pricing_rules/lib.rs"],
+    deps = [
+        ":pricing_proto",         # the glue crate `pricing_proto`: messages and services
+        "@crates//:serde_json",   # a crate of your Cargo.lock
+    ],
+)
+```
+
+A dependency on a proto_library gives the crate its glue crate, named after the
+proto_library (`use pricing_proto::pricing::Quote;`), and the glue of everything it imports:
+the same Rust types as in every plugin and host that use that proto_library.""",
+    attrs = CRATE_ATTRS,
+    provides = [WasmPluginCrateInfo, WasmPluginDepInfo],
 )
 
 def _binary_impl(ctx):
-    target = rust_target(ctx)
-    output = ctx.actions.declare_file(ctx.label.name)
-    compile_rust(
-        ctx,
-        crate_name = _crate_name(ctx),
-        crate_type = "bin",
-        srcs = ctx.files.srcs,
-        root = crate_root(ctx, "main.rs"),
-        output = output,
-        target = target,
-        crates = ctx.attr.crates[CratesInfo] if ctx.attr.crates else None,
-        crate_externs = ctx.attr.crate_deps,
-        deps = [dep[RustCrateInfo] for dep in ctx.attr.deps],
-        out_dir = ctx.file.out_dir,
-        version = ctx.attr.version,
-    )
+    # The rules' programs are tools: they run on the build machine, whatever the configuration.
+    target = HOST
+    output = ctx.actions.declare_file(ctx.label.name + ".bin")
+    compile_first_party(ctx, dep_targets = ctx.attr.deps, crate_type = "bin", root = crate_root(ctx, "main.rs"), output = output, target = target, test = ctx.attr._test)
     return [DefaultInfo(files = depset([output]), executable = output)]
+
+# The rules' own crates and programs (the runtime, the guest SDK, the generator, the build
+# script runner). Not public API: use wasm_plugin_rust_library and wasm_plugin_host.
+rust_library = rule(
+    implementation = _library_impl,
+    doc = "A Rust library of the rules, compiled for the platform of the configuration.",
+    attrs = _OWN_CRATE_ATTRS,
+    provides = [WasmPluginCrateInfo, WasmPluginDepInfo],
+)
+
+# Tools: compiled for the build machine, their crates too.
+_TOOL_ATTRS = dict(_OWN_CRATE_ATTRS, deps = attr.label_list(providers = [WasmPluginCrateInfo], cfg = host_transition, doc = "Crates it uses."))
 
 rust_binary = rule(
     implementation = _binary_impl,
-    doc = "A Rust program of this workspace.",
-    attrs = _CRATE_ATTRS,
+    doc = "A Rust program of the rules, a tool for the build machine.",
+    attrs = dict(_TOOL_ATTRS, _test = attr.bool(default = False)),
     executable = True,
+)
+
+rust_test = rule(
+    implementation = _binary_impl,
+    doc = "The `#[test]` functions of the rules' Rust sources, compiled with `--test` for the build machine.",
+    attrs = dict(_TOOL_ATTRS, _test = attr.bool(default = True)),
+    test = True,
 )

@@ -1,9 +1,20 @@
-"""Actions that run rustc and cargo. Rules and the aspect share these helpers."""
+"""The rustc action. Every crate the rules compile, first-party, third-party or generated, goes
+through `compile_crate`."""
 
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
+load(":providers.bzl", "BuildScriptInfo", "WasmPluginCrateInfo", "WasmPluginDepInfo")
 
 WASM = "wasm32-wasip1"
 HOST = "x86_64-unknown-linux-gnu"
+
+# The Rust toolchain every rule that compiles takes: rustc with its libraries and host standard
+# library, wasm32-wasip1's standard library, and the platform flag.
+TOOLCHAIN_ATTRS = {
+    "_rustc": attr.label(default = Label("@wasm_plugin_rust//:bin/rustc"), allow_single_file = True),
+    "_rustc_files": attr.label(default = Label("@wasm_plugin_rust//:rustc_files")),
+    "_wasm_std": attr.label(default = Label("@wasm_plugin_rust//:wasm_std")),
+    "_platform": attr.label(default = Label("//rules:platform")),
+}
 
 _IDENTIFIER = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
@@ -15,6 +26,15 @@ def identifier(name):
 def shell_quote(value):
     """`value` in single quotes, for a shell command."""
     return "'" + value.replace("'", "'\\''") + "'"
+
+def platform_of(ctx):
+    """The target triple of the current configuration (the //rules:platform flag)."""
+    return WASM if ctx.attr._platform[BuildSettingInfo].value == WASM else HOST
+
+def package_dir(label):
+    """The directory of `label`'s package below the execution root."""
+    parts = [part for part in [label.workspace_root, label.package] if part]
+    return "/".join(parts) if parts else "."
 
 def crate_root(ctx, default):
     """The crate root of a rule with `srcs` and `crate_root` attributes.
@@ -35,69 +55,90 @@ def crate_root(ctx, default):
         return ctx.files.srcs[0]
     fail("{}: no {} among srcs; set crate_root".format(ctx.label, default))
 
-def rust_target(ctx):
-    """The target triple of the current configuration (the //rules:platform flag)."""
-    return WASM if ctx.attr._platform[BuildSettingInfo].value == WASM else HOST
+def dependency(target, name = None):
+    """A dependency as compile_crate takes it: struct(name, crate, dep_info)."""
+    crate = target[WasmPluginCrateInfo]
+    return struct(name = name or crate.name, crate = crate, dep_info = target[WasmPluginDepInfo])
 
-def compile_rust(
+def rust_dependency(ctx, target, attribute = "deps"):
+    """`target` as a dependency, or a failure that names both targets when it is no Rust crate."""
+    if WasmPluginCrateInfo not in target:
+        fail("{}: {} in `{}` is not a Rust library: give a wasm_plugin_rust_library, a crate of a crates repository (@crates//:NAME), or a proto_library".format(ctx.label, target.label, attribute))
+    return dependency(target)
+
+def compile_crate(
         ctx,
         *,
         crate_name,
         crate_type,
-        srcs,
         root,
+        srcs,
         output,
         target,
-        crates = None,
-        crate_externs = [],
         deps = [],
+        proc_macro_deps = [],
+        edition = "2021",
+        features = [],
+        opt_level = "2",
+        cap_lints = None,
+        rustc_env = {},
+        manifest_dir = None,
+        build_script = None,
         out_dir = None,
         test = False,
         extra_flags = [],
-        version = "0.0.0",
+        extra_inputs = [],
         mnemonic = "WasmPluginRustc"):
-    """Registers one rustc invocation.
+    """Registers one rustc invocation and describes its result.
 
     Args:
-      ctx: the rule context.
+      ctx: the context of a rule with TOOLCHAIN_ATTRS.
       crate_name: the crate's name.
-      crate_type: "rlib", "bin" or "cdylib".
+      crate_type: "rlib", "proc-macro", "bin" or "cdylib".
+      root: File, or a path below the execution root: the crate root.
       srcs: list of File, every source of the crate.
-      root: File, the crate root (lib.rs or main.rs).
       output: File, what rustc writes.
       target: the target triple.
-      crates: CratesInfo of the third-party crates, or None.
-      crate_externs: names of third-party crates the crate uses directly.
-      deps: list of RustCrateInfo of workspace crates it uses directly.
-      out_dir: File (a directory) that OUT_DIR points to, for `include_proto!`, or None.
-      test: whether to build the crate's tests (`--test`).
-      extra_flags: more rustc flags.
-      version: the crate's version, for `env!("CARGO_PKG_VERSION")`.
+      deps: list of struct(name, crate, dep_info) (see `dependency`).
+      proc_macro_deps: the proc-macros it uses, likewise.
+      edition: the Rust edition.
+      features: Cargo features (`--cfg feature="..."`).
+      opt_level: rustc's `-C opt-level`.
+      cap_lints: rustc's `--cap-lints` ("allow" for third-party code), or None.
+      rustc_env: dict of environment variables (CARGO_PKG_* and the like).
+      manifest_dir: the directory CARGO_MANIFEST_DIR names (below the execution root).
+      build_script: BuildScriptInfo of the crate's build script, or None.
+      out_dir: File (a directory) that OUT_DIR names when there is no build script, or None.
+      test: whether to compile the crate's tests (`--test`).
+      extra_flags: more rustc arguments.
+      extra_inputs: more input files.
       mnemonic: the action's mnemonic.
+
+    Returns:
+      struct(crate, dep_info): the crate's WasmPluginCrateInfo and WasmPluginDepInfo.
     """
-    toolchain = ctx.attr._rustc_files.files.to_list()
-    rustc = ctx.file._rustc
-    args = [
-        root.path,
-        "--crate-name=" + crate_name,
-        "--edition=2021",
-        "--target=" + target,
-        "--emit=link",
-        "-o",
-        output.path,
-        "-C",
-        "opt-level=2",
-        "-C",
-        "metadata=" + crate_name + "-" + target,
-        "--cap-lints=warn",
-    ]
-    if test:
-        args.append("--test")
-    else:
-        args.append("--crate-type=" + crate_type)
+    args = ctx.actions.args()
+    args.add(root if type(root) == "string" else root.path)
+    args.add("--crate-name=" + crate_name)
+    args.add("--edition=" + edition)
+    args.add("--crate-type=" + crate_type if not test else "--test")
+    args.add("--target=" + target)
+    args.add("--emit=link")
+    args.add("-o", output)
+    args.add("-C", "opt-level=" + opt_level)
+
+    # Two crates of one name (two versions) must not clash in symbols: the label tells them apart.
+    args.add("-C", "metadata={}-{}".format(identifier(str(ctx.label)), target))
+    if cap_lints:
+        args.add("--cap-lints=" + cap_lints)
+    if crate_type == "proc-macro":
+        # As Cargo does: the compiler's proc_macro crate, in the extern prelude.
+        args.add("--extern=proc_macro")
+    for feature in features:
+        args.add("--cfg", 'feature="{}"'.format(feature))
     if crate_type == "cdylib" and target == WASM:
         # The binary interface needs libc's allocator exported (docs/abi.md).
-        args += [
+        args.add_all([
             "-C",
             "link-arg=--export=malloc",
             "-C",
@@ -108,105 +149,100 @@ def compile_rust(
             "strip=symbols",
             "-C",
             "codegen-units=1",
-            "-C",
-            "opt-level=s",
-        ]
-    inputs = list(srcs) + toolchain
+        ])
+
+    inputs = list(srcs) + list(extra_inputs) + ctx.attr._rustc_files.files.to_list()
     if target == WASM:
         inputs += ctx.attr._wasm_std.files.to_list()
+    direct_crates = []
     transitive_crates = []
-    if crates:
-        inputs.append(crates.dir)
-        args.append("-Ldependency=" + crates.dir.path + "/deps")
-        for name in crate_externs:
-            if name not in crates.externs:
-                fail("{}: the crate `{}` is not among the third-party crates hosts can use: {}. A crate of this repository's Cargo.lock is added to the `externs` of //rules/crates:host (in a Cargo.toml of the workspace first, if it is new).".format(ctx.label, name, ", ".join(crates.externs)))
-            args.append("@" + crates.dir.path + "/externs/" + name)
-    transitive_rlibs = []
-    for dep in deps:
-        args.append("--extern={}={}".format(dep.crate_name, dep.rlib.path))
-        transitive_rlibs.append(dep.transitive_rlibs)
-        transitive_crates.append(dep.crates)
-    all_rlibs = depset(transitive = transitive_rlibs).to_list()
-    for rlib in all_rlibs:
-        args.append("-Ldependency=" + rlib.dirname)
-    inputs += all_rlibs
-    for crates_dir in depset(transitive = transitive_crates).to_list():
-        inputs.append(crates_dir)
-        args.append("-Ldependency=" + crates_dir.path + "/deps")
-    args += extra_flags
-    if out_dir:
-        inputs.append(out_dir)
-
-    # rustc resolves `include!` of OUT_DIR against an absolute path; the remapping keeps the
-    # sandbox's path out of the output, so that every checkout produces the same bytes.
-    script = "set -e\nexport CARGO_PKG_NAME={} CARGO_CRATE_NAME={} CARGO_PKG_VERSION={}\n".format(
-        shell_quote(crate_name.replace("_", "-")),
-        shell_quote(crate_name),
-        shell_quote(version),
+    transitive_outputs = []
+    link_search = []
+    build_outputs = []
+    for dep in deps + proc_macro_deps:
+        args.add("--extern={}={}".format(dep.name, dep.crate.output.path))
+        direct_crates.append(struct(name = dep.name, dep = dep.crate))
+        if dep.crate.type == "proc-macro":
+            # Linked into the proc-macro: its dependencies are no business of dependents.
+            transitive_crates.append(depset([dep.crate]))
+            transitive_outputs.append(depset([dep.crate.output]))
+        else:
+            transitive_crates.append(depset([dep.crate], transitive = [dep.dep_info.transitive_crates]))
+            transitive_outputs.append(depset([dep.crate.output], transitive = [dep.dep_info.transitive_crate_outputs]))
+            link_search.append(dep.dep_info.link_search_path_files)
+            build_outputs.append(dep.dep_info.transitive_build_outputs)
+    if build_script:
+        link_search.append(depset([build_script.link_search]))
+        build_outputs.append(depset([build_script.out_dir]))
+    dep_info = WasmPluginDepInfo(
+        direct_crates = depset(direct_crates),
+        transitive_crates = depset(transitive = transitive_crates),
+        transitive_crate_outputs = depset(transitive = transitive_outputs),
+        link_search_path_files = depset(transitive = link_search),
+        transitive_build_outputs = depset(transitive = build_outputs),
     )
-    if out_dir:
-        script += 'export OUT_DIR="$PWD/{}"\n'.format(out_dir.path)
-    script += 'exec "{}" "$@" --remap-path-prefix="$PWD=."\n'.format(rustc.path)
+    args.add_all(
+        dep_info.transitive_crate_outputs,
+        map_each = _dependency_dir,
+        uniquify = True,
+        format_each = "-Ldependency=%s",
+    )
+    args.add_all(dep_info.link_search_path_files, format_each = "@%s")
+    if build_script:
+        args.add("@" + build_script.flags.path)
+        inputs += [build_script.flags, build_script.env]
+    args.add_all(extra_flags)
+
+    # rustc resolves `include!(concat!(env!("OUT_DIR"), ...))` against an absolute path; the
+    # remapping keeps the sandbox's path out of the output, so every checkout gets the same bytes.
+    env = dict(rustc_env)
+    env.setdefault("CARGO_CRATE_NAME", crate_name)
+    env.setdefault("CARGO_PKG_NAME", crate_name.replace("_", "-"))
+    env.setdefault("CARGO_PKG_VERSION", "0.0.0")
+    script = ["set -e"]
+    for key, value in sorted(env.items()):
+        script.append("export {}={}".format(key, shell_quote(value)))
+    script.append('export CARGO_MANIFEST_DIR="$PWD"/{}'.format(shell_quote(manifest_dir or package_dir(ctx.label))))
+    directory = build_script.out_dir if build_script else out_dir
+    if directory:
+        script.append('export OUT_DIR="$PWD"/{}'.format(shell_quote(directory.path)))
+    if build_script:
+        script.append('while IFS= read -r line; do export "${line//\\$\\{pwd\\}/$PWD}"; done < ' + shell_quote(build_script.env.path))
+    script.append('exec {} "$@" --remap-path-prefix="$PWD=."'.format(shell_quote(ctx.file._rustc.path)))
     ctx.actions.run_shell(
-        command = script,
-        arguments = args,
-        inputs = depset(inputs),
+        command = "\n".join(script),
+        arguments = [args],
+        inputs = depset(inputs, transitive = [
+            dep_info.transitive_crate_outputs,
+            dep_info.link_search_path_files,
+            dep_info.transitive_build_outputs,
+        ]),
         outputs = [output],
         mnemonic = mnemonic,
-        progress_message = "Compiling Rust {} {} ({})".format(crate_type if not test else "test", ctx.label, target),
+        progress_message = "Compiling Rust {} {} ({})".format("test" if test else crate_type, ctx.label, target),
         use_default_shell_env = True,
     )
-
-def crates_dirs(crates, deps):
-    """The crate directories a library built with `crates` and `deps` needs downstream."""
-    return depset(
-        [crates.dir] if crates else [],
-        transitive = [dep.crates for dep in deps],
+    crate = WasmPluginCrateInfo(
+        name = crate_name,
+        type = crate_type,
+        root = root,
+        srcs = depset(srcs),
+        output = output,
+        edition = edition,
+        target = target,
+        owner = ctx.label,
     )
+    return struct(crate = crate, dep_info = dep_info)
 
-def build_crates(ctx, *, target, packages, externs, output, all_targets = False):
-    """Registers the cargo build of third-party crates from the vendored archive.
+def _dependency_dir(file):
+    return file.dirname
 
-    Args:
-      ctx: the rule context (with _cargo, _rustc, _rustc_files, _wasm_std, _vendor, _lock,
-        _manifests, _build_crates attributes).
-      target: "host" or a target triple.
-      packages: workspace packages whose dependencies to build.
-      externs: crate names to write argument files for.
-      output: File (a directory) for the result.
-      all_targets: whether to build the packages' test dependencies too.
-    """
-    manifests = ctx.files._manifests
-    args = [
-        "--cargo",
-        ctx.file._cargo.path,
-        "--rustc",
-        ctx.file._rustc.path,
-        "--vendor",
-        ctx.file._vendor.path,
-        "--lock",
-        ctx.file._lock.path,
-        "--target",
-        target,
-        "--out",
-        output.path,
-    ]
-    for package in packages:
-        args += ["--package", package]
-    if all_targets:
-        args.append("--all-targets")
-    for name in externs:
-        args += ["--extern", name]
-    args += [manifest.path for manifest in manifests]
-    inputs = [ctx.file._cargo, ctx.file._vendor, ctx.file._lock] + manifests
-    inputs += ctx.attr._rustc_files.files.to_list() + ctx.attr._wasm_std.files.to_list()
-    ctx.actions.run(
-        executable = ctx.executable._build_crates,
-        arguments = args,
-        inputs = inputs,
-        outputs = [output],
-        mnemonic = "WasmPluginCrates",
-        progress_message = "Building third-party crates for {} ({})".format(target, ", ".join(packages)),
-        use_default_shell_env = True,
+def build_script_files(ctx, name):
+    """Declares the files a build script run writes, as BuildScriptInfo holds them."""
+    return BuildScriptInfo(
+        out_dir = ctx.actions.declare_directory(name + ".out_dir"),
+        flags = ctx.actions.declare_file(name + ".flags"),
+        env = ctx.actions.declare_file(name + ".env"),
+        dep_env = ctx.actions.declare_file(name + ".dep_env"),
+        link_search = ctx.actions.declare_file(name + ".link_search"),
     )

@@ -15,16 +15,16 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: example-wasi PLUGIN.wasm"))?;
-    // Next to the sources under Cargo; in the runfiles under Bazel (its launcher sets
-    // RUNFILES_DIR).
+    // In the runfiles under Bazel (its launcher sets RUNFILES_DIR); next to the sources under
+    // Cargo.
     let testdata = match (
-        option_env!("CARGO_MANIFEST_DIR"),
         std::env::var_os("RUNFILES_DIR"),
+        option_env!("CARGO_MANIFEST_DIR"),
     ) {
-        (Some(manifest_dir), _) => Path::new(manifest_dir).join("../testdata"),
-        (None, Some(runfiles)) => {
+        (Some(runfiles), _) => {
             Path::new(&runfiles).join("rules_wasm_plugin/examples/wasi/testdata")
         }
+        (None, Some(manifest_dir)) => Path::new(manifest_dir).join("../testdata"),
         (None, None) => Path::new("examples/wasi/testdata").to_owned(),
     };
     let loader = Loader::builder()
