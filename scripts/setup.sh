@@ -38,9 +38,10 @@ if ! grep -q "^rust-std-wasm32-wasip1" <<<"$installed"; then
 fi
 
 # Debian packages: protoc and the well-known .proto files; Bazel 4.2.3 and the rule sets it needs
-# (Debian's builds, used as local repositories by WORKSPACE); nginx for the shared-cache test.
+# (Debian's builds, used as local repositories by WORKSPACE); Python 3.11 for the crates
+# repositories (it reads Cargo's build plan); nginx for the shared-cache test.
 packages=(protobuf-compiler libprotobuf-dev bazel-bootstrap bazel-platforms bazel-skylib
-  bazel-rules-proto bazel-rules-java nginx-light)
+  bazel-rules-proto bazel-rules-java python3 nginx-light)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -4,7 +4,7 @@ wasm_plugin_directory."""
 load(":glue.bzl", "check_services")
 load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
 load(":providers.bzl", "WasmPluginCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
-load(":rust.bzl", "CRATE_ATTRS", "compile_first_party")
+load(":rust.bzl", "CRATE_ATTRS", "compile_first_party", "deps_attr")
 load(":rustc.bzl", "HOST", "WASM", "crate_root", "dependency", "identifier", "shell_quote")
 load(":transitions.bzl", "TRANSITION_ALLOWLIST", "host_transition", "side_transition", "wasm_transition")
 
@@ -85,11 +85,9 @@ wasm_plugin_library(
 
 `bazel build //:discount` writes `discount.wasm`.""",
     attrs = dict(CRATE_ATTRS, **dict(_protos_attr(wasm_transition), **{
-        "deps": attr.label_list(
-            aspects = [wasm_plugin_glue_aspect],
-            providers = [[WasmPluginCrateInfo], [ProtoInfo]],
-            cfg = wasm_transition,
-            doc = "Crates the plugin uses, compiled for wasm32-wasip1: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:regex-lite`), proto_library targets.",
+        "deps": deps_attr(
+            wasm_transition,
+            "Crates the plugin uses, compiled for wasm32-wasip1: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:regex-lite`), proto_library targets.",
         ),
         "proc_macro_deps": attr.label_list(providers = [WasmPluginCrateInfo], cfg = host_transition, doc = "Proc-macro crates it uses, compiled for the build machine."),
         "_guest": attr.label(default = Label("//guest"), cfg = wasm_transition, providers = [WasmPluginCrateInfo]),
@@ -161,11 +159,9 @@ def _host_impl(ctx, test):
     return [DefaultInfo(executable = launcher, files = depset([launcher, binary]), runfiles = runfiles)]
 
 _HOST_ATTRS = dict(CRATE_ATTRS, **dict(_protos_attr(host_transition), **{
-    "deps": attr.label_list(
-        aspects = [wasm_plugin_glue_aspect],
-        providers = [[WasmPluginCrateInfo], [ProtoInfo]],
-        cfg = host_transition,
-        doc = "Crates the host uses: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:clap`), proto_library targets.",
+    "deps": deps_attr(
+        host_transition,
+        "Crates the host uses: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:clap`), proto_library targets.",
     ),
     "plugins": attr.label_list(
         providers = [WasmPluginInfo],

@@ -7,6 +7,15 @@ load(":providers.bzl", "WasmPluginCrateInfo", "WasmPluginDepInfo")
 load(":rustc.bzl", "HOST", "TOOLCHAIN_ATTRS", "compile_crate", "crate_root", "identifier", "platform_of", "rust_dependency")
 load(":transitions.bzl", "TRANSITION_ALLOWLIST", "host_transition", "keep_platform_transition")
 
+def deps_attr(transition, doc):
+    """The `deps` of a rule that compiles first-party Rust: crates and proto_library targets."""
+    return attr.label_list(
+        aspects = [wasm_plugin_glue_aspect],
+        providers = [[WasmPluginCrateInfo], [ProtoInfo]],
+        cfg = transition,
+        doc = doc,
+    )
+
 # What rules that compile first-party Rust take: sources, dependencies (Rust crates, crates of a
 # crates repository, or proto_library targets, whose glue crates they use), and flags.
 CRATE_ATTRS = dict(TOOLCHAIN_ATTRS, **dict(TRANSITION_ALLOWLIST, **{
@@ -14,11 +23,9 @@ CRATE_ATTRS = dict(TOOLCHAIN_ATTRS, **dict(TRANSITION_ALLOWLIST, **{
     "crate_root": attr.label(allow_single_file = [".rs"], doc = "The crate root. Default: the source named lib.rs (main.rs for programs), or the only source."),
     "crate_name": attr.string(doc = "The crate's name. Default: the target's name, as a Rust identifier."),
     "edition": attr.string(default = "2021", values = ["2015", "2018", "2021", "2024"], doc = "The Rust edition."),
-    "deps": attr.label_list(
-        aspects = [wasm_plugin_glue_aspect],
-        providers = [[WasmPluginCrateInfo], [ProtoInfo]],
-        cfg = keep_platform_transition,
-        doc = "Crates it uses: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:serde_json`), and proto_library targets, whose glue crates (named after them) it gets with the glue of everything they import.",
+    "deps": deps_attr(
+        keep_platform_transition,
+        "Crates it uses: wasm_plugin_rust_library targets, crates of a crates repository (`@crates//:serde_json`), and proto_library targets, whose glue crates (named after them) it gets with the glue of everything they import.",
     ),
     "proc_macro_deps": attr.label_list(
         providers = [WasmPluginCrateInfo],

@@ -45,6 +45,8 @@ def stand_in_sources(manifest_path, text):
     if isinstance(build, str):
         paths.add(build)
     for path in paths:
+        if os.path.isabs(path):
+            continue  # Such as "/dev/null" for a package whose sources only Bazel builds.
         full = os.path.join(package_dir, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, "w") as source:
