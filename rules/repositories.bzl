@@ -20,6 +20,9 @@ _DEBIAN = "/usr/share/bazel"
 # tests/bazel/run.sh checks that the list matches the workspace.
 RULES_MANIFESTS = [
     "//:Cargo.toml",
+    "//abi:Cargo.toml",
+    "//examples/grants:host/Cargo.toml",
+    "//examples/grants:plugin/Cargo.toml",
     "//examples/helloworld:host/Cargo.toml",
     "//examples/helloworld:plugin-evening/Cargo.toml",
     "//examples/helloworld:plugin-morning/Cargo.toml",

@@ -27,7 +27,6 @@ mod directive;
 mod error;
 mod format;
 mod glue;
-mod names;
 mod plan;
 pub mod protoc;
 

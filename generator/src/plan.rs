@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use prost_types::{FileDescriptorProto, ServiceDescriptorProto};
 
 use crate::directive::{self, Directive};
-use crate::names;
 use crate::{Error, Side};
+use wasm_plugin_abi::names;
 
 /// Export names already taken, with who takes them.
 struct Exports {
@@ -175,7 +175,7 @@ fn check_export_names(
             std::iter::once(&plugin.api_version_export)
                 .chain(&plugin.method_exports)
                 .collect(),
-            ["malloc", "free", "memory", "_initialize", "wasm_plugin_abi"].into(),
+            wasm_plugin_abi::RESERVED_EXPORTS.into(),
         ),
         ServicePlan::Host(host) => {
             // Two rpcs whose names differ only in case or underscores would share an import.

@@ -8,30 +8,7 @@ use std::cell::{Cell, RefCell};
 
 use prost::Message;
 
-/// Bit 31 of a packed length marks a payload that is a UTF-8 error message.
-pub(crate) const ERROR_FLAG: u32 = 1 << 31;
-
-/// Packs a pointer and a length into the `i64` the interface returns: `ptr << 32 | len`.
-pub(crate) fn pack(ptr: u32, len: u32) -> u64 {
-    (u64::from(ptr) << 32) | u64::from(len)
-}
-
-/// A payload as found in a packed result.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Packed {
-    pub ptr: u32,
-    pub len: u32,
-    pub is_error: bool,
-}
-
-pub(crate) fn unpack(packed: u64) -> Packed {
-    let len = packed as u32;
-    Packed {
-        ptr: (packed >> 32) as u32,
-        len: len & !ERROR_FLAG,
-        is_error: len & ERROR_FLAG != 0,
-    }
-}
+pub(crate) use wasm_plugin_abi::{pack, Payload, ERROR_FLAG};
 
 mod libc {
     unsafe extern "C" {
@@ -42,7 +19,7 @@ mod libc {
 
 /// The interface level this guest implements (`docs/abi.md`, "Levels"): 1 accepts error
 /// payloads from host functions, 2 also keeps result blocks until the next call.
-pub(crate) const LEVEL: u32 = 2;
+const LEVEL: u32 = wasm_plugin_abi::LEVEL;
 
 thread_local! {
     /// The level agreed with the host; 0 (go-plugin's interface) until a host asks.
@@ -162,44 +139,5 @@ impl Drop for HostBuffer {
             // SAFETY: the host allocated the block with this module's `malloc` and gave it up.
             unsafe { libc::free(self.ptr as usize as *mut u8) }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pack_puts_pointer_high_and_length_low() {
-        assert_eq!(pack(0x1234, 0x56), 0x0000_1234_0000_0056);
-        assert_eq!(pack(u32::MAX, 0), 0xffff_ffff_0000_0000);
-    }
-
-    #[test]
-    fn unpack_separates_the_error_bit() {
-        assert_eq!(
-            unpack(pack(8, 5 | ERROR_FLAG)),
-            Packed {
-                ptr: 8,
-                len: 5,
-                is_error: true
-            }
-        );
-        assert_eq!(
-            unpack(pack(8, 5)),
-            Packed {
-                ptr: 8,
-                len: 5,
-                is_error: false
-            }
-        );
-        assert_eq!(
-            unpack(pack(0, ERROR_FLAG)),
-            Packed {
-                ptr: 0,
-                len: 0,
-                is_error: true
-            }
-        );
     }
 }

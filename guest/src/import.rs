@@ -43,7 +43,7 @@ where
         (block.as_ptr() as usize as u32, block.len() as u32)
     };
     // SAFETY: the import follows the interface of `docs/abi.md`; it only reads the request.
-    let reply = abi::unpack(unsafe { import(ptr, len) });
+    let reply = abi::Payload::unpack(unsafe { import(ptr, len) });
     REQUEST.set(block);
     if reply.ptr == 0 && reply.len != 0 {
         return Err(Error::new(format!(

@@ -27,7 +27,10 @@ def _crates_repository_impl(rctx):
     ]
     for manifest in rctx.attr.manifests:
         args += ["--manifest", "{}={}".format(rctx.path(manifest), manifest)]
-    rctx.path(rctx.attr._render)  # An input too: re-render when it changes.
+
+    # Inputs too: render again when they change.
+    rctx.path(rctx.attr._render)
+    rctx.path(rctx.attr._runner)
     result = rctx.execute(args, timeout = 3600, quiet = True)
     if result.return_code != 0:
         fail("wasm_plugin_crates_repository {}: {}".format(rctx.name, result.stderr.strip() or result.stdout.strip()))
@@ -60,6 +63,7 @@ crate in the lock, and only that crate and what depends on it compile again.""",
         "_rustc": attr.label(default = Label("@wasm_plugin_rust//:bin/rustc"), allow_single_file = True),
         "_vendor": attr.label(default = Label("//rules/private:crates/vendor.py"), allow_single_file = True),
         "_render": attr.label(default = Label("//rules/private:crates/render.py"), allow_single_file = True),
+        "_runner": attr.label(default = Label("//rules/private/build_script_runner:main.rs"), allow_single_file = True),
         "_rules": attr.label(default = Label("//:BUILD.bazel")),
     },
     environ = ["CARGO_HOME", "HOME", "PATH"],

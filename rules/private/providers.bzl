@@ -30,6 +30,11 @@ WasmPluginDepInfo = provider(
     },
 )
 
+PlatformInfo = provider(
+    doc = "The platform of the configuration, from //rules:platform (private to the rules).",
+    fields = {"triple": 'string: "wasm32-wasip1" or "x86_64-unknown-linux-gnu".'},
+)
+
 BuildScriptInfo = provider(
     doc = "The outputs of a third-party crate's build script, run for one platform (private to the rules).",
     fields = {

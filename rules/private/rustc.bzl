@@ -1,8 +1,7 @@
 """The rustc action. Every crate the rules compile, first-party, third-party or generated, goes
 through `compile_crate`."""
 
-load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
-load(":providers.bzl", "BuildScriptInfo", "WasmPluginCrateInfo", "WasmPluginDepInfo")
+load(":providers.bzl", "BuildScriptInfo", "PlatformInfo", "WasmPluginCrateInfo", "WasmPluginDepInfo")
 
 WASM = "wasm32-wasip1"
 HOST = "x86_64-unknown-linux-gnu"
@@ -28,8 +27,8 @@ def shell_quote(value):
     return "'" + value.replace("'", "'\\''") + "'"
 
 def platform_of(ctx):
-    """The target triple of the current configuration (the //rules:platform flag)."""
-    return WASM if ctx.attr._platform[BuildSettingInfo].value == WASM else HOST
+    """The target triple of the current configuration (//rules:platform)."""
+    return ctx.attr._platform[PlatformInfo].triple
 
 def package_dir(label):
     """The directory of `label`'s package below the execution root."""

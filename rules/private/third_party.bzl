@@ -134,7 +134,7 @@ def _build_script_impl(ctx):
     inputs = ctx.files.srcs + dep_envs + [binary, ctx.file._wasm_cfg, ctx.file._host_cfg]
     inputs += ctx.attr._rustc_files.files.to_list() + ctx.attr._wasm_std.files.to_list()
     ctx.actions.run(
-        executable = ctx.executable._runner,
+        executable = ctx.executable.runner,
         arguments = [args],
         inputs = inputs,
         outputs = outputs,
@@ -151,7 +151,9 @@ third_party_build_script = rule(
     attrs = dict(TOOLCHAIN_ATTRS, **dict(_PACKAGE_ATTRS, **dict(TRANSITION_ALLOWLIST, **{
         "binary": attr.label(mandatory = True, cfg = host_transition, providers = [WasmPluginCrateInfo], doc = "The build script, compiled."),
         "link_deps": attr.label_list(providers = [BuildScriptInfo], cfg = keep_platform_transition, doc = "Build script runs of dependencies with `links`, whose metadata this one sees as DEP_* variables."),
-        "_runner": attr.label(default = Label("//rules/private/build_script_runner"), executable = True, cfg = host_transition),
+        # The crates repository's own copy: its path, and so the action's key, is the same in
+        # every workspace that uses the repository.
+        "runner": attr.label(mandatory = True, executable = True, cfg = host_transition, doc = "The build script runner."),
         "_host_cfg": attr.label(default = Label("@wasm_plugin_rust//:cfg_host.txt"), allow_single_file = True),
         "_wasm_cfg": attr.label(default = Label("@wasm_plugin_rust//:cfg_wasm32-wasip1.txt"), allow_single_file = True),
     }))),

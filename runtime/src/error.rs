@@ -10,8 +10,10 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum Error {
     /// The plugin returned an error; `message` is its text, exactly (possibly empty).
-    #[error("{message}")]
+    #[error("plugin {plugin} returned an error: {message}")]
     Plugin {
+        /// The plugin, named after its file (or the name it was loaded under).
+        plugin: String,
         /// The plugin's error message.
         message: String,
     },
@@ -30,15 +32,41 @@ pub enum Error {
         message: String,
     },
 
-    /// The call ran longer than the loader's deadline and was stopped.
+    /// The call ran longer than its deadline (the plugin's grant, or the call's timeout) and
+    /// was stopped. Its instance was discarded.
     #[error("plugin {plugin} exceeded the deadline of {deadline:?} in {function} and was stopped")]
     DeadlineExceeded {
         /// The plugin, named after its file.
         plugin: String,
         /// The export that was running.
         function: String,
-        /// The configured deadline.
+        /// The deadline.
         deadline: Duration,
+    },
+
+    /// The call was cancelled ([`CancelToken::cancel`](crate::CancelToken::cancel)) and
+    /// stopped. Its instance was discarded.
+    #[error("the call of plugin {plugin} was cancelled in {function}")]
+    Cancelled {
+        /// The plugin, named after its file.
+        plugin: String,
+        /// The export that was running.
+        function: String,
+    },
+
+    /// The call used up its fuel budget ([`Grants::fuel`](crate::Grants::fuel)) and was
+    /// stopped. Its instance was discarded.
+    #[error(
+        "plugin {plugin} used up its fuel budget of {fuel} in {function} and was stopped; raise \
+         Grants::fuel if it really needs that much"
+    )]
+    FuelExhausted {
+        /// The plugin, named after its file.
+        plugin: String,
+        /// The export that was running.
+        function: String,
+        /// The budget.
+        fuel: u64,
     },
 
     /// The plugin tried to grow its memory beyond the loader's memory limit.
@@ -103,7 +131,7 @@ pub enum Error {
         plugin: String,
         /// The export that returned the response.
         function: String,
-        /// The Rust type that was expected.
+        /// The protobuf message that was expected, such as `greeting.GreetReply`.
         message_type: &'static str,
         /// prost's explanation.
         source: prost::DecodeError,
@@ -121,9 +149,12 @@ pub enum Error {
         message: String,
     },
 
-    /// The plugin was built for another version of the interface.
-    #[error("API version mismatch, host: {host}, plugin: {plugin}")]
+    /// The plugin was built for another version of the interface. (The message ends as
+    /// go-plugin's.)
+    #[error("plugin {name}: API version mismatch, host: {host}, plugin: {plugin}")]
     ApiVersionMismatch {
+        /// The plugin, named after its file.
+        name: String,
         /// The version the host was generated with.
         host: u64,
         /// The version the plugin reports.
@@ -199,8 +230,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The loader's configuration cannot be used.
-    #[error("invalid loader configuration: {0}")]
+    /// The configuration of a loader or a plugin cannot be used; the message says why and what
+    /// to change.
+    #[error("{0}")]
     Config(String),
 }
 
@@ -251,5 +283,13 @@ impl Error {
     /// Whether the plugin itself returned this error (as opposed to the runtime).
     pub fn is_plugin_error(&self) -> bool {
         matches!(self, Error::Plugin { .. })
+    }
+
+    /// The plugin's own message, if the plugin returned this error.
+    pub fn plugin_message(&self) -> Option<&str> {
+        match self {
+            Error::Plugin { message, .. } => Some(message),
+            _ => None,
+        }
     }
 }

@@ -2,8 +2,11 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
 use prost::Message;
+
+use crate::context::{CallContext, CancelToken};
 
 /// An error a host function returns to the plugin that called it.
 ///
@@ -50,6 +53,62 @@ impl<E: std::error::Error> From<E> for HostError {
     }
 }
 
+/// Who called a host function, and what the host attached to the call: the first argument of
+/// every host function.
+///
+/// ```
+/// use wasm_plugin_runtime::{HostContext, HostError};
+///
+/// struct RequestId(u64);
+///
+/// fn log(context: &HostContext<'_>, message: &str) -> Result<(), HostError> {
+///     let id = context.get::<RequestId>().map_or(0, |id| id.0);
+///     eprintln!("[{} #{id}] {message}", context.plugin());
+///     Ok(())
+/// }
+/// ```
+pub struct HostContext<'a> {
+    pub(crate) plugin: &'a str,
+    pub(crate) call: Option<&'a CallContext>,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) cancel: Option<&'a CancelToken>,
+}
+
+impl HostContext<'_> {
+    /// The name of the calling plugin: its file, or the name it was loaded under.
+    pub fn plugin(&self) -> &str {
+        self.plugin
+    }
+
+    /// The value of type `T` the host attached to the call
+    /// ([`CallContext::value`](crate::CallContext::value)), if any.
+    pub fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.call?.get()
+    }
+
+    /// When the call must end, if it has a deadline: a host function that waits should not
+    /// wait past it (the call fails with `DeadlineExceeded` when it returns anyway).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Whether the call was cancelled ([`CancelToken::cancel`]): a host function that works
+    /// long can give up early (the call ends with `Cancelled` when it returns anyway).
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_some_and(CancelToken::is_cancelled)
+    }
+}
+
+impl fmt::Debug for HostContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostContext")
+            .field("plugin", &self.plugin)
+            .field("deadline", &self.deadline)
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
 /// Why a host function produced no response.
 pub(crate) enum HostCallError {
     /// The plugin's request did not decode.
@@ -67,13 +126,16 @@ impl HostCallError {
 }
 
 /// A host function with its messages erased: request bytes in, response bytes out.
-pub(crate) type ErasedFunction = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>, HostCallError> + Send + Sync>;
+pub(crate) type ErasedFunction =
+    Arc<dyn Fn(&HostContext<'_>, &[u8]) -> Result<Vec<u8>, HostCallError> + Send + Sync>;
 
 /// An import module of host functions, such as `env`.
 ///
 /// Generated code builds one from a `type=host` service (`HostFunctions::into_host_module`);
-/// pass it to a plugin's `load`, or to [`LoaderBuilder::host_module`](crate::LoaderBuilder::host_module)
-/// to offer it to every plugin of a loader (a host function library).
+/// give it to a plugin ([`PluginBuilder::host_module`](crate::PluginBuilder::host_module), or
+/// the `load` of a generated handle), or to every plugin of a loader
+/// ([`Grants::host_module`](crate::Grants::host_module) of the loader's default grants): a host
+/// function library.
 #[derive(Clone)]
 pub struct HostModule {
     pub(crate) name: String,
@@ -89,21 +151,29 @@ impl HostModule {
         }
     }
 
-    /// Adds the function `name`, which decodes its request as `Req` and encodes its response.
-    pub fn function<Req, Resp, F>(mut self, name: impl Into<String>, function: F) -> Self
+    /// Adds the function `name`, which decodes its request as `Req` (the protobuf message
+    /// `request_type`, such as `greeting.LookupRequest`, named in errors) and encodes its
+    /// response.
+    pub fn function<Req, Resp, F>(
+        mut self,
+        name: impl Into<String>,
+        request_type: &'static str,
+        function: F,
+    ) -> Self
     where
         Req: Message + Default,
         Resp: Message,
-        F: Fn(Req) -> Result<Resp, HostError> + Send + Sync + 'static,
+        F: Fn(&HostContext<'_>, Req) -> Result<Resp, HostError> + Send + Sync + 'static,
     {
-        let erased: ErasedFunction = Arc::new(move |bytes: &[u8]| {
+        let erased: ErasedFunction = Arc::new(move |context: &HostContext<'_>, bytes: &[u8]| {
             let request = Req::decode(bytes).map_err(|error| {
                 HostCallError::Decode(format!(
-                    "the host could not decode the request as {}: {error}",
-                    std::any::type_name::<Req>()
+                    "the host could not decode the request of plugin {} as {request_type}: \
+                     {error}",
+                    context.plugin()
                 ))
             })?;
-            function(request)
+            function(context, request)
                 .map(|response| response.encode_to_vec())
                 .map_err(|error| HostCallError::Failed(error.message))
         });

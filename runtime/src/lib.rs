@@ -4,57 +4,95 @@
 //! `wasm-plugin-build` generates, for a service marked `// wasm:plugin type=plugin`, a typed
 //! handle such as `GreeterPlugin`; this crate runs it on wasmtime with WASI preview 1:
 //!
-//! ```ignore
+//! ```no_run
 //! // build.rs: wasm_plugin_build::host().compile_protos(&["greeting.proto"], &["."])?;
 //! mod greeting {
+//! #   /*
 //!     wasm_plugin_runtime::include_proto!("greeting");
+//! #   */
+//! #   include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
 //! }
 //! use greeting::{GreetRequest, GreeterPlugin};
 //!
 //! let loader = wasm_plugin_runtime::Loader::builder().stdout(std::io::stdout()).build()?;
 //! let plugin = GreeterPlugin::load(&loader, "morning.wasm")?;
-//! let reply = plugin.greet(GreetRequest { name: "Ada".into() })?;
+//! let reply = plugin.say_hello(GreetRequest { name: "Ada".into(), title: None })?;
 //! assert_eq!(reply.message, "Good morning, Ada");
+//! # Ok::<(), wasm_plugin_runtime::Error>(())
 //! ```
 //!
 //! - **Compile once, call from anywhere.** A [`Loader`] owns one engine; each module is
 //!   compiled once and pre-linked; the handle is `Send + Sync` and keeps a pool of instances,
 //!   so threads call it concurrently without a lock around calls.
-//! - **Sandboxed by default.** No files, environment or arguments, and output is discarded,
-//!   unless the [`LoaderBuilder`] grants them.
-//! - **Failures are values.** A trap, a panic, an exceeded deadline or memory limit becomes an
-//!   [`Error`]; the failed instance is dropped and the next call gets a fresh one.
+//! - **Sandboxed by default, with grants per plugin.** No files, environment, arguments or
+//!   output unless [`Grants`] give them: the loader's for all its plugins, or a plugin's own
+//!   ([`PluginBuilder::grants`]), so that a trusted and an untrusted plugin share one loader.
+//! - **Bounded.** A deadline bounds the whole call, host functions and WASI included; a
+//!   [`CancelToken`] stops a call from another thread; a fuel budget bounds its work
+//!   deterministically; a memory limit its memory.
+//! - **Failures are values.** A trap, a panic, a stopped call becomes an [`Error`] that names
+//!   the plugin; the failed instance is dropped and the next call gets a fresh one.
+//! - **Host functions know their caller**: a [`HostContext`] with the plugin's name and what
+//!   the host attached to the call ([`CallContext`]).
+//!
+//! ```no_run
+//! # mod greeting {
+//! #     include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
+//! # }
+//! # use greeting::{GreetRequest, GreeterPlugin};
+//! use std::time::Duration;
+//! use wasm_plugin_runtime::{CallContext, CancelToken, Grants, Loader};
+//!
+//! struct RequestId(u64);
+//!
+//! let loader = Loader::new()?;
+//! let untrusted = GreeterPlugin::builder(&loader)
+//!     .grants(Grants::new().deadline(Duration::from_millis(100)).memory_limit(16 << 20))
+//!     .load("untrusted.wasm")?;
+//! let token = CancelToken::new();
+//! let reply = untrusted
+//!     .with_context(CallContext::new().value(RequestId(7)).cancel_token(token.clone()))
+//!     .say_hello(GreetRequest { name: "Ada".into(), title: None })?;
+//! # Ok::<(), wasm_plugin_runtime::Error>(())
+//! ```
+//!
+//! `examples/grants` in the repository runs all of this against real plugins.
 //!
 //! The binary interface is that of knqyf263/go-plugin (see `docs/abi.md`), so plugins built
 //! with go-plugin load here, and Rust plugins load in go-plugin hosts.
 #![deny(missing_docs)]
 
+// From the bottom up: each module uses only those above it in this list.
 mod abi;
 mod blocking;
+mod builder;
 mod cache;
+#[doc(hidden)]
+pub mod codegen;
+mod context;
 mod error;
+mod grants;
 mod host;
-mod limits;
+mod instance;
 mod linking;
 mod loader;
 mod output;
 mod plugin;
 mod pool;
+mod store;
+mod ticker;
 mod wasi_poll;
 
+pub use builder::PluginBuilder;
+pub use context::{CallContext, CancelToken};
 pub use error::{Error, TrapCode};
-pub use host::{HostError, HostModule};
-pub use loader::{DirAccess, Loader, LoaderBuilder, Module};
+pub use grants::{DirAccess, Grants};
+pub use host::{HostContext, HostError, HostModule};
+pub use loader::{Loader, LoaderBuilder, Module};
 pub use output::CapturedOutput;
 pub use plugin::{Plugin, PluginStats};
 pub use prost;
 pub use prost_types;
-
-/// What generated code uses. Not a stable API: it changes together with `wasm-plugin-build`.
-#[doc(hidden)]
-pub mod codegen {
-    pub use crate::plugin::Interface;
-}
 
 /// Includes the code `wasm-plugin-build` generated for one protobuf package, like
 /// `tonic::include_proto!`: `mod greeting { wasm_plugin_runtime::include_proto!("greeting"); }`.
@@ -81,6 +119,9 @@ mod tests {
         assert_send_sync::<Module>();
         assert_send_sync::<Plugin>();
         assert_send_sync::<HostModule>();
+        assert_send_sync::<Grants>();
+        assert_send_sync::<CallContext>();
+        assert_send_sync::<CancelToken>();
         assert_send_sync::<Error>();
     }
 }

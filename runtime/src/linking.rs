@@ -1,14 +1,26 @@
-//! Linking a plugin: the checks of its exports and imports at load time, and the host
-//! functions it calls, which answer in buffers from its own `malloc`.
+//! Linking a plugin: the linker every plugin of a loader starts from (WASI), the checks of a
+//! module's exports and imports at load time, and the host functions it calls, which answer in
+//! buffers from its own `malloc`.
 
 use std::fmt;
 
 use wasmtime::{Caller, ExternType, FuncType, Linker, ValType};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
+use crate::codegen::Interface;
 use crate::host::{ErasedFunction, HostModule};
-use crate::plugin::{GuestExports, Interface, State};
+use crate::store::{GuestExports, StoreData};
 use crate::Error;
+
+/// A linker with WASI, shared by a loader's plugins, which add their host functions to a copy.
+/// Sleeping through WASI ends at the call's deadline or cancellation (`wasi_poll`).
+pub(crate) fn wasi_linker(engine: &wasmtime::Engine) -> Result<Linker<StoreData>, Error> {
+    let mut linker = Linker::<StoreData>::new(engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut StoreData| &mut state.wasi)
+        .map_err(|error| Error::Config(format!("cannot link WASI: {error:#}")))?;
+    crate::wasi_poll::link(&mut linker)?;
+    Ok(linker)
+}
 
 /// A host function failed and the guest cannot receive the error (go-plugin behaviour).
 #[derive(Debug)]
@@ -38,7 +50,7 @@ impl fmt::Display for GuestFault {
 impl std::error::Error for GuestFault {}
 
 pub(crate) fn link_host_function(
-    linker: &mut Linker<State>,
+    linker: &mut Linker<StoreData>,
     module: &str,
     name: &str,
     function: ErasedFunction,
@@ -48,7 +60,7 @@ pub(crate) fn link_host_function(
         .func_wrap(
             module,
             name,
-            move |mut caller: Caller<'_, State>, ptr: u32, len: u32| -> wasmtime::Result<u64> {
+            move |mut caller: Caller<'_, StoreData>, ptr: u32, len: u32| -> wasmtime::Result<u64> {
                 call_host_function(&mut caller, &function, &import, ptr, len)
             },
         )
@@ -62,7 +74,7 @@ pub(crate) fn link_host_function(
 
 /// Runs a host function for the guest: read its request, answer in a buffer from its `malloc`.
 fn call_host_function(
-    caller: &mut Caller<'_, State>,
+    caller: &mut Caller<'_, StoreData>,
     function: &ErasedFunction,
     import: &str,
     ptr: u32,
@@ -76,11 +88,13 @@ fn call_host_function(
     })?;
     let answer = answer_host_call(caller, &guest, function, import, ptr, len);
     caller.data_mut().guest = Some(guest);
+    // The deadline covers time in host functions too; a cancelled call ends here.
+    caller.data_mut().call.check()?;
     answer
 }
 
 fn answer_host_call(
-    caller: &mut Caller<'_, State>,
+    caller: &mut Caller<'_, StoreData>,
     guest: &GuestExports,
     function: &ErasedFunction,
     import: &str,
@@ -101,7 +115,7 @@ fn answer_host_call(
                 memory.len()
             ))
         })?;
-        function(&memory[range])
+        function(&caller.data().host_context(), &memory[range])
     };
     match result {
         Ok(response) => {
@@ -124,7 +138,7 @@ fn answer_host_call(
 }
 
 fn write_to_guest(
-    caller: &mut Caller<'_, State>,
+    caller: &mut Caller<'_, StoreData>,
     guest: &GuestExports,
     bytes: &[u8],
     flags: u32,
@@ -170,8 +184,8 @@ pub(crate) fn check_exports(
         ("malloc", &[I32], &[I32]),
         ("free", &[I32], &[]),
     ];
-    for export in interface.method_exports {
-        required.push((export, &[I32, I32], &[I64]));
+    for method in interface.methods {
+        required.push((method.export, &[I32, I32], &[I64]));
     }
     let expected =
         |params: &[ValType], results: &[ValType]| signature(params.iter(), results.iter());
@@ -261,12 +275,12 @@ pub(crate) fn check_imports(
             .iter()
             .any(|host| host.name == module_name && host.function_names().any(|f| f == name));
         if !provided {
-            let hint = if name == abi::MISSING_REGISTER_IMPORT {
+            let hint = if name == abi::REGISTER_SYMBOL {
                 Some("the plugin never calls wasm_plugin_guest::register!".to_owned())
             } else if hosts.iter().any(|host| host.name == module_name) {
                 Some(format!("the host functions of `{module_name}` have no `{name}`: are host and plugin built from the same .proto file?"))
             } else {
-                Some(format!("pass the host functions of module `{module_name}` to the plugin's load, or to LoaderBuilder::host_module"))
+                Some(format!("give the plugin the host functions of module `{module_name}`: its own to the generated `load` (or PluginBuilder::host_module), a library of host functions to PluginBuilder::host_module or Grants::host_module"))
             };
             return Err(Error::MissingImport {
                 plugin: plugin.to_owned(),

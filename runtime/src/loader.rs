@@ -1,20 +1,22 @@
-//! The loader: one wasmtime engine, the sandbox every plugin gets, and compiled modules.
+//! The loader: one wasmtime engine, the default grants of its plugins, compiled modules.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+use wasmtime::{InstanceAllocationStrategy, Linker, PoolingAllocationConfig};
 
+use crate::grants::{DirAccess, Grants};
 use crate::host::HostModule;
-use crate::limits::EpochTicker;
-use crate::output::SharedWriter;
+use crate::store::{StoreData, TABLE_ELEMENTS};
+use crate::ticker::EpochTicker;
 use crate::Error;
 
-/// Compiles plugins and holds what every plugin it loads shares: the wasmtime engine and the
-/// sandbox configuration. Create one per process (or per kind of plugin) and keep it; cloning
-/// is cheap.
+/// Compiles plugins and holds what every plugin it loads shares: the wasmtime engine, its pool
+/// of instance slots, the thread that enforces deadlines, and the default grants. Create one
+/// per process and keep it; cloning is cheap. Plugins with different grants share one loader
+/// ([`PluginBuilder::grants`](crate::PluginBuilder::grants)).
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -31,70 +33,30 @@ use crate::Error;
 /// ```
 #[derive(Clone)]
 pub struct Loader {
-    pub(crate) shared: Arc<Shared>,
+    shared: Arc<Shared>,
 }
 
 /// What the loader and every plugin it loads share.
-pub(crate) struct Shared {
-    pub engine: wasmtime::Engine,
-    pub sandbox: Sandbox,
-    pub host_modules: Vec<HostModule>,
-    pub max_idle_instances: usize,
-    pub cache: Option<crate::cache::ModuleCache>,
-    pub wasi_linker: wasmtime::Linker<crate::plugin::State>,
-    /// Present when a deadline is set; plugins keep it (and its thread) alive.
-    pub ticker: Option<EpochTicker>,
+struct Shared {
+    engine: wasmtime::Engine,
+    grants: Grants,
+    max_idle_instances: usize,
+    fuel_metering: bool,
+    cache: Option<crate::cache::ModuleCache>,
+    wasi_linker: Linker<StoreData>,
+    /// Started by the first call with a deadline or a cancellation token.
+    ticker: OnceLock<EpochTicker>,
 }
 
-/// What a plugin instance may see and do. Everything is denied unless granted.
-pub(crate) struct Sandbox {
-    pub stdout: Option<SharedWriter>,
-    pub stderr: Option<SharedWriter>,
-    pub dirs: Vec<(PathBuf, String, FsPerms)>,
-    pub env: Vec<(String, String)>,
-    pub deadline: Option<Duration>,
-    pub memory_limit: Option<usize>,
-}
-
-impl Sandbox {
-    /// A WASI context for one instance.
-    pub(crate) fn wasi(&self) -> Result<wasmtime_wasi::p1::WasiP1Ctx, Error> {
-        let mut wasi = WasiCtxBuilder::new();
-        if let Some(stdout) = &self.stdout {
-            wasi.stdout(stdout.clone());
-        }
-        if let Some(stderr) = &self.stderr {
-            wasi.stderr(stderr.clone());
-        }
-        wasi.envs(&self.env);
-        for (host, guest, perms) in &self.dirs {
-            wasi.preopened_dir(host, guest, *perms)
-                .map_err(|error| Error::Io {
-                    path: host.clone(),
-                    source: std::io::Error::other(error.to_string()),
-                })?;
-        }
-        Ok(wasi.build_p1())
-    }
-}
-
-/// Whether a plugin may change what is in a directory it was granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DirAccess {
-    /// Read files and list directories.
-    ReadOnly,
-    /// Also create, write, rename and delete.
-    ReadWrite,
-}
-
-/// Configures a [`Loader`]. Every option has a safe default: the plugin sees no files, no
-/// environment, no arguments, and its output is discarded.
+/// Configures a [`Loader`]. Every option has a safe default: plugins see no files, no
+/// environment, no arguments, and their output is discarded.
 #[must_use]
 pub struct LoaderBuilder {
-    sandbox: Sandbox,
-    host_modules: Vec<HostModule>,
+    grants: Grants,
     max_idle_instances: Option<usize>,
+    max_instances: u32,
     cache_dir: Option<PathBuf>,
+    fuel_metering: bool,
 }
 
 impl Loader {
@@ -110,21 +72,20 @@ impl Loader {
     /// Starts configuring a loader.
     pub fn builder() -> LoaderBuilder {
         LoaderBuilder {
-            sandbox: Sandbox {
-                stdout: None,
-                stderr: None,
-                dirs: Vec::new(),
-                env: Vec::new(),
-                deadline: None,
-                memory_limit: None,
-            },
-            host_modules: Vec::new(),
+            grants: Grants::new(),
             max_idle_instances: None,
+            max_instances: 256,
             cache_dir: None,
+            fuel_metering: false,
         }
     }
 
-    /// Compiles the `.wasm` file at `path`.
+    /// The grants of plugins loaded without grants of their own.
+    pub fn grants(&self) -> &Grants {
+        &self.shared.grants
+    }
+
+    /// Compiles the `.wasm` file at `path`; errors name it by its path.
     ///
     /// # Errors
     /// [`Error::Io`] if the file cannot be read, [`Error::NotWasm`] or
@@ -135,31 +96,38 @@ impl Loader {
             path: path.to_owned(),
             source,
         })?;
-        self.compile(path.display().to_string(), &bytes)
+        self.compile_named(path.display().to_string(), &bytes)
     }
 
-    /// Compiles a `.wasm` module held in memory; errors call it `<bytes>`.
+    /// Compiles a `.wasm` module held in memory; errors call it `<bytes>` (see
+    /// [`Loader::compile_named`]).
     ///
     /// # Errors
     /// As [`Loader::compile_file`].
     pub fn compile_bytes(&self, wasm: &[u8]) -> Result<Module, Error> {
-        self.compile("<bytes>".to_owned(), wasm)
+        self.compile_named("<bytes>".to_owned(), wasm)
     }
 
-    fn compile(&self, name: String, bytes: &[u8]) -> Result<Module, Error> {
-        if !bytes.starts_with(b"\0asm") {
+    /// Compiles a `.wasm` module held in memory under `name`, which errors and host functions
+    /// use (a plugin downloaded from a registry is known by its name, not its file).
+    ///
+    /// # Errors
+    /// As [`Loader::compile_file`].
+    pub fn compile_named(&self, name: impl Into<String>, wasm: &[u8]) -> Result<Module, Error> {
+        let name = name.into();
+        if !wasm.starts_with(b"\0asm") {
             return Err(Error::NotWasm { name });
         }
         let engine = &self.shared.engine;
         let cached = self.shared.cache.as_ref().map(|cache| {
-            let entry = cache.entry(engine, bytes);
+            let entry = cache.entry(engine, wasm);
             (cache.load(engine, &entry), cache, entry)
         });
         if let Some((Some(module), _, _)) = cached {
             return Ok(self.module(name, module));
         }
         let module =
-            wasmtime::Module::from_binary(engine, bytes).map_err(|error| Error::InvalidModule {
+            wasmtime::Module::from_binary(engine, wasm).map_err(|error| Error::InvalidModule {
                 name: name.clone(),
                 reason: format!("{error:#}"),
             })?;
@@ -177,81 +145,111 @@ impl Loader {
             loader: self.clone(),
         }
     }
+
+    pub(crate) fn engine(&self) -> &wasmtime::Engine {
+        &self.shared.engine
+    }
+
+    pub(crate) fn wasi_linker(&self) -> &Linker<StoreData> {
+        &self.shared.wasi_linker
+    }
+
+    pub(crate) fn max_idle_instances(&self) -> usize {
+        self.shared.max_idle_instances
+    }
+
+    pub(crate) fn fuel_metering(&self) -> bool {
+        self.shared.fuel_metering
+    }
+
+    /// Starts the epoch ticker if it does not run yet: calls with a deadline or a cancellation
+    /// token need it.
+    pub(crate) fn start_ticker(&self) -> Result<(), Error> {
+        if self.shared.ticker.get().is_some() {
+            return Ok(());
+        }
+        let ticker = EpochTicker::start(&self.shared.engine)
+            .map_err(|error| Error::Config(format!("cannot start the deadline thread: {error}")))?;
+        // Another call may have won the race; its ticker serves both.
+        let _ = self.shared.ticker.set(ticker);
+        Ok(())
+    }
 }
 
 impl fmt::Debug for Loader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sandbox = &self.shared.sandbox;
         f.debug_struct("Loader")
-            .field("stdout", &sandbox.stdout.is_some())
-            .field("stderr", &sandbox.stderr.is_some())
-            .field("dirs", &sandbox.dirs.len())
-            .field("env", &sandbox.env.len())
-            .field("deadline", &sandbox.deadline)
-            .field("memory_limit", &sandbox.memory_limit)
-            .field("host_modules", &self.shared.host_modules)
+            .field("grants", &self.shared.grants)
+            .field("fuel_metering", &self.shared.fuel_metering)
             .finish()
     }
 }
 
 impl LoaderBuilder {
-    /// Where plugins' stdout goes. Default: discarded.
+    /// The grants of plugins loaded without grants of their own: everything the shortcuts
+    /// below set, at once. Default: nothing granted ([`Grants::new`]).
+    pub fn grants(mut self, grants: Grants) -> Self {
+        self.grants = grants;
+        self
+    }
+
+    /// Where plugins' stdout goes ([`Grants::stdout`]). Default: discarded.
     pub fn stdout(mut self, writer: impl std::io::Write + Send + 'static) -> Self {
-        self.sandbox.stdout = Some(SharedWriter::new(writer));
+        self.grants = self.grants.stdout(writer);
         self
     }
 
-    /// Where plugins' stderr goes (a Rust plugin's panic message, for example). Default:
-    /// discarded.
+    /// Where plugins' stderr goes ([`Grants::stderr`]). Default: discarded.
     pub fn stderr(mut self, writer: impl std::io::Write + Send + 'static) -> Self {
-        self.sandbox.stderr = Some(SharedWriter::new(writer));
+        self.grants = self.grants.stderr(writer);
         self
     }
 
-    /// Grants plugins the host directory `host` under the name `guest` (such as `/data`).
-    /// Default: no files at all. The directory must exist when the loader is built.
+    /// Grants plugins the host directory `host` under the name `guest`
+    /// ([`Grants::preopened_dir`]). Default: no files at all. The directory must exist when the
+    /// loader is built.
     pub fn preopened_dir(
         mut self,
         host: impl Into<PathBuf>,
         guest: impl Into<String>,
         access: DirAccess,
     ) -> Self {
-        let perms = match access {
-            DirAccess::ReadOnly => FsPerms::ReadOnly,
-            DirAccess::ReadWrite => FsPerms::ReadWrite,
-        };
-        self.sandbox.dirs.push((host.into(), guest.into(), perms));
+        self.grants = self.grants.preopened_dir(host, guest, access);
         self
     }
 
-    /// Sets an environment variable that plugins see. Default: an empty environment.
+    /// Sets an environment variable plugins see ([`Grants::env`]). Default: none.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.sandbox.env.push((key.into(), value.into()));
+        self.grants = self.grants.env(key, value);
         self
     }
 
-    /// Stops any call into a plugin that runs longer than `deadline`, with
-    /// [`Error::DeadlineExceeded`]: WebAssembly code is interrupted within a tick (a tenth of
-    /// the deadline, between 1 and 10 ms), and sleeping through WASI ends at the deadline. A
-    /// host function that blocks is not interrupted; the call stops when it returns. Default:
-    /// no deadline. Cheap: a background thread advances wasmtime's epoch, no timer per call;
-    /// arming it and the epoch checks cost about 60 ns per call (BENCHMARKS.md).
+    /// Stops any call that runs longer than `deadline` ([`Grants::deadline`]). Default: no
+    /// deadline. Cheap: a background thread advances wasmtime's epoch, no timer per call.
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.sandbox.deadline = Some(deadline);
+        self.grants = self.grants.deadline(deadline);
         self
     }
 
-    /// Caps the linear memory of each plugin instance at `bytes`, with
-    /// [`Error::MemoryLimitExceeded`]. Default: no cap beyond WebAssembly's 4 GiB.
+    /// Caps the linear memory of each plugin instance ([`Grants::memory_limit`]). Default: no
+    /// cap beyond WebAssembly's 4 GiB.
     pub fn memory_limit(mut self, bytes: usize) -> Self {
-        self.sandbox.memory_limit = Some(bytes);
+        self.grants = self.grants.memory_limit(bytes);
         self
     }
 
-    /// Offers the host functions of `module` to every plugin of this loader, in addition to
-    /// those given to a plugin's `load` (go-plugin's host function libraries).
+    /// Offers the host functions of `module` to every plugin loaded with the loader's grants
+    /// ([`Grants::host_module`]): go-plugin's host function libraries.
     pub fn host_module(mut self, module: HostModule) -> Self {
-        self.host_modules.push(module);
+        self.grants = self.grants.host_module(module);
+        self
+    }
+
+    /// Lets plugins have fuel budgets ([`Grants::fuel`]): the engine then counts the work of
+    /// every plugin it compiles, which makes calls slower (BENCHMARKS.md). Default: off; a
+    /// plugin with a budget on a loader without metering fails to load, saying so.
+    pub fn fuel_metering(mut self, enabled: bool) -> Self {
+        self.fuel_metering = enabled;
         self
     }
 
@@ -260,6 +258,15 @@ impl LoaderBuilder {
     /// a fresh instance. Default: the number of CPUs.
     pub fn max_idle_instances(mut self, count: usize) -> Self {
         self.max_idle_instances = Some(count);
+        self
+    }
+
+    /// How many instances of all its plugins the loader keeps slots for at once: instances
+    /// come from a pool allocated up front (each slot reserves address space for a 4 GiB
+    /// memory, not memory), so that instantiating one costs little. Default: 256. Beyond it,
+    /// instantiation fails with [`Error::Instantiate`].
+    pub fn max_instances(mut self, count: u32) -> Self {
+        self.max_instances = count;
         self
     }
 
@@ -279,56 +286,39 @@ impl LoaderBuilder {
     /// [`Error::Io`] for a granted directory that cannot be opened, [`Error::Config`] if
     /// wasmtime cannot be set up, host modules clash, or the cache directory is not safe.
     pub fn build(self) -> Result<Loader, Error> {
-        for (host, _, _) in &self.sandbox.dirs {
-            if !host.is_dir() {
-                return Err(Error::Io {
-                    path: host.clone(),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        "the directory to grant to plugins does not exist",
-                    ),
-                });
-            }
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for module in &self.host_modules {
-            if !seen.insert(module.name()) {
-                return Err(Error::Config(format!(
-                    "two host modules are named `{}`; merge them or rename one",
-                    module.name()
-                )));
-            }
-        }
+        self.grants.check("the loader's plugins")?;
         let cache = self
             .cache_dir
             .as_deref()
             .map(crate::cache::ModuleCache::open)
             .transpose()?;
         let mut config = wasmtime::Config::new();
-        config.epoch_interruption(self.sandbox.deadline.is_some());
+        // Deadlines and cancellation are per call, so every plugin's code checks the epoch.
+        config.epoch_interruption(true);
+        config.consume_fuel(self.fuel_metering);
         // One memory per instance keeps the memory limit a limit per instance.
         config.wasm_multi_memory(false);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_core_instances(self.max_instances)
+            .total_memories(self.max_instances)
+            .total_tables(self.max_instances)
+            .table_elements(TABLE_ELEMENTS);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = wasmtime::Engine::new(&config)
             .map_err(|error| Error::Config(format!("wasmtime: {error:#}")))?;
-        let wasi_linker = crate::plugin::wasi_linker(&engine, self.sandbox.deadline.is_some())?;
-        let ticker = match self.sandbox.deadline {
-            Some(deadline) => Some(EpochTicker::start(&engine, deadline).map_err(|error| {
-                Error::Config(format!("cannot start the deadline thread: {error}"))
-            })?),
-            None => None,
-        };
+        let wasi_linker = crate::linking::wasi_linker(&engine)?;
         let max_idle_instances = self.max_idle_instances.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
         Ok(Loader {
             shared: Arc::new(Shared {
                 engine,
-                sandbox: self.sandbox,
-                host_modules: self.host_modules,
+                grants: self.grants,
                 max_idle_instances,
-                ticker,
+                fuel_metering: self.fuel_metering,
                 cache,
                 wasi_linker,
+                ticker: OnceLock::new(),
             }),
         })
     }
@@ -343,9 +333,15 @@ pub struct Module {
 }
 
 impl Module {
-    /// The name errors use: the file path, or `<bytes>`.
+    /// The name errors use: the file path, the name given to [`Loader::compile_named`], or
+    /// `<bytes>`.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The loader that compiled it.
+    pub fn loader(&self) -> &Loader {
+        &self.loader
     }
 }
 

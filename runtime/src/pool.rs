@@ -44,6 +44,11 @@ impl<T> Pool<T> {
         }
     }
 
+    /// How many values it keeps at most.
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
     /// The slots in the order this thread visits them: its home slot first.
     fn visit(&self) -> impl Iterator<Item = &Slot<T>> {
         let home = match self.slots.len() {

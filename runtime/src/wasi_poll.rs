@@ -1,8 +1,9 @@
-//! WASI's `poll_oneoff`, bounded by the call's deadline.
+//! WASI's `poll_oneoff`, bounded by the call's deadline and cancellation.
 //!
 //! Epoch interruption only stops WebAssembly code, and wasmtime-wasi's `poll_oneoff` sleeps in
-//! the host: a plugin that sleeps for an hour would hold the calling thread for an hour. With a
-//! deadline, this replacement sleeps at most until the deadline and then stops the call. It
+//! the host: a plugin that sleeps for an hour would hold the calling thread for an hour. This
+//! replacement sleeps at most until the deadline, wakes when the call is cancelled, and then
+//! stops the call. It
 //! implements the preview 1 semantics: clock subscriptions (relative or absolute, realtime or
 //! monotonic) fire when due; file descriptor subscriptions are reported ready at once, which
 //! is what the sandbox's descriptors (files, output pipes, a closed stdin) always are.
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use wasmtime::{Caller, Linker};
 
-use crate::plugin::State;
+use crate::store::StoreData;
 use crate::Error;
 
 const SUBSCRIPTION_SIZE: usize = 48;
@@ -24,13 +25,13 @@ const ERRNO_FAULT: i32 = 21;
 const ERRNO_INVAL: i32 = 28;
 
 /// Replaces `wasi_snapshot_preview1.poll_oneoff` in `linker`.
-pub(crate) fn link(linker: &mut Linker<State>) -> Result<(), Error> {
+pub(crate) fn link(linker: &mut Linker<StoreData>) -> Result<(), Error> {
     linker.allow_shadowing(true);
     linker
         .func_wrap(
             "wasi_snapshot_preview1",
             "poll_oneoff",
-            |mut caller: Caller<'_, State>,
+            |mut caller: Caller<'_, StoreData>,
              subscriptions: u32,
              events: u32,
              count: u32,
@@ -52,7 +53,7 @@ struct Subscription {
 }
 
 fn poll_oneoff(
-    caller: &mut Caller<'_, State>,
+    caller: &mut Caller<'_, StoreData>,
     subscriptions_ptr: u32,
     events_ptr: u32,
     count: u32,
@@ -90,14 +91,21 @@ fn poll_oneoff(
             .min()
             .unwrap_or_default()
     };
-    if let Some(deadline_at) = caller.data().deadline_at {
-        let left = deadline_at.saturating_duration_since(Instant::now());
-        if wait > left {
-            std::thread::sleep(left);
-            return Err(wasmtime::Error::new(wasmtime::Trap::Interrupt));
-        }
+    // Until the first of: the subscription, the deadline, the cancellation.
+    let now = Instant::now();
+    let mut until = now
+        .checked_add(wait)
+        .unwrap_or(now + Duration::from_secs(1 << 32));
+    if let Some(deadline_at) = caller.data().call.deadline_at {
+        until = until.min(deadline_at);
     }
-    std::thread::sleep(wait);
+    match caller.data().call.token() {
+        Some(token) => {
+            token.sleep_until(until);
+        }
+        None => std::thread::sleep(until.saturating_duration_since(now)),
+    }
+    caller.data_mut().call.check()?;
 
     let fired: Vec<&Subscription> = subscriptions
         .iter()

@@ -43,10 +43,21 @@ pub fn loader() -> wasm_plugin_runtime::Loader {
     wasm_plugin_runtime::Loader::new().expect("default loader")
 }
 
-/// Host functions of `hostfn.proto` that several tests implement alike.
+/// Host functions of `hostfn.proto`, as several tests implement them.
 pub mod hosts {
-    use crate::hostfn::{LookupRequest, ParseJsonRequest, ParseJsonResponse, Person};
-    use wasm_plugin_runtime::HostError;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use crate::hostfn::{
+        CountReply, HostFunctions, LogRequest, LookupRequest, ParseJsonRequest, ParseJsonResponse,
+        Person,
+    };
+    use wasm_plugin_runtime::{HostContext, HostError};
+
+    /// What a host attaches to calls in the tests: a request id.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct RequestId(pub u64);
 
     /// Reads `{"name": ..., "age": ...}`.
     pub fn parse_json(request: ParseJsonRequest) -> Result<ParseJsonResponse, HostError> {
@@ -67,6 +78,53 @@ pub mod hosts {
                 age: 42,
             }),
             other => Err(HostError::new(format!("nobody called {other} lives here"))),
+        }
+    }
+
+    /// Host functions that record what they see: each `Log` as `PLUGIN #ID: MESSAGE` (the
+    /// calling plugin and the call's request id, `-` without one), and the number of `Count`
+    /// calls, each of which takes `count_delay`.
+    #[derive(Clone, Default)]
+    pub struct Recorder {
+        pub log: Arc<Mutex<Vec<String>>>,
+        pub count: Arc<AtomicU64>,
+        pub count_delay: Duration,
+    }
+
+    impl HostFunctions for Recorder {
+        fn parse_json(
+            &self,
+            _context: &HostContext<'_>,
+            request: ParseJsonRequest,
+        ) -> Result<ParseJsonResponse, HostError> {
+            parse_json(request)
+        }
+
+        fn lookup(
+            &self,
+            _context: &HostContext<'_>,
+            request: LookupRequest,
+        ) -> Result<Person, HostError> {
+            lookup(request)
+        }
+
+        fn log(&self, context: &HostContext<'_>, request: LogRequest) -> Result<(), HostError> {
+            let id = context
+                .get::<RequestId>()
+                .map_or_else(|| "-".to_owned(), |id| id.0.to_string());
+            self.log.lock().unwrap().push(format!(
+                "{} #{id}: {}",
+                context.plugin(),
+                request.message
+            ));
+            Ok(())
+        }
+
+        fn count(&self, _context: &HostContext<'_>, _request: ()) -> Result<CountReply, HostError> {
+            std::thread::sleep(self.count_delay);
+            Ok(CountReply {
+                count: self.count.fetch_add(1, Ordering::SeqCst) + 1,
+            })
         }
     }
 }

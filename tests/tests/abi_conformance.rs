@@ -2,7 +2,7 @@
 //! runtime must load it, call it, serve its host function calls, and free every buffer it
 //! owns.
 
-use wasm_plugin_runtime::{Error, HostError};
+use wasm_plugin_runtime::{Error, HostContext, HostError};
 use wasm_plugin_tests::conformance::{Blob, ConformancePlugin, Host};
 use wasm_plugin_tests::loader;
 
@@ -72,7 +72,7 @@ const GUEST: &str = r#"
 struct Upper;
 
 impl Host for Upper {
-    fn upper(&self, request: Blob) -> Result<Blob, HostError> {
+    fn upper(&self, _context: &HostContext<'_>, request: Blob) -> Result<Blob, HostError> {
         if request.data.is_empty() {
             return Err(HostError::new("nothing to upper-case"));
         }
@@ -116,7 +116,7 @@ fn calls_follow_the_documented_interface_and_every_block_is_freed() {
         );
         let error = plugin.fail(blob(b"x")).expect_err("fail");
         assert!(
-            matches!(&error, Error::Plugin { message } if message == "conformance failure"),
+            matches!(&error, Error::Plugin { message, .. } if message == "conformance failure"),
             "{error:?}"
         );
         assert_eq!(
@@ -139,7 +139,7 @@ fn host_function_errors_reach_guests_that_accept_them() {
     // The guest hands the host's error payload on as its own error.
     let error = plugin.ask_host(Blob::default()).expect_err("empty data");
     assert!(
-        matches!(&error, Error::Plugin { message } if message == "nothing to upper-case"),
+        matches!(&error, Error::Plugin { message, .. } if message == "nothing to upper-case"),
         "{error:?}"
     );
     assert_eq!(live_blocks(&plugin), 0);
@@ -152,7 +152,7 @@ fn a_request_the_host_cannot_decode_is_an_error_of_the_host_function() {
         .ask_host_garbage(Blob::default())
         .expect_err("garbage");
     assert!(
-        matches!(&error, Error::Plugin { message } if message.starts_with("the host could not decode the request as ") && message.contains("Blob")),
+        matches!(&error, Error::Plugin { message, .. } if message.starts_with("the host could not decode the request of plugin ") && message.contains(" as conformance.Blob: ")),
         "{error:?}"
     );
     assert_eq!(live_blocks(&plugin), 0);

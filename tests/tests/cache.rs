@@ -57,13 +57,22 @@ fn compiled_modules_are_kept_and_reused() {
         "the entry was written again"
     );
 
-    // Other settings compile differently: they get their own entry.
+    // Grants do not change the compiled code: a deadline shares the entry.
     let limited = Loader::builder()
         .cache_dir(&dir)
         .deadline(std::time::Duration::from_secs(5))
         .build()
         .expect("loader");
     assert_eq!(transform(&limited), 8);
+    assert_eq!(entries(&dir), stored);
+
+    // Settings that compile differently get their own entry: fuel metering.
+    let metered = Loader::builder()
+        .cache_dir(&dir)
+        .fuel_metering(true)
+        .build()
+        .expect("loader");
+    assert_eq!(transform(&metered), 8);
     assert_eq!(entries(&dir).len(), 2);
 }
 

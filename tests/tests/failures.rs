@@ -170,7 +170,11 @@ fn an_undecodable_response_is_an_error_not_an_empty_message() {
         matches!(&error, Error::Decode { function, .. } if function == "raw_garbage"),
         "{error:?}"
     );
-    assert!(error.to_string().contains("faults::Text"), "{error}");
+    // The protobuf message the host expected, by its protobuf name.
+    assert!(
+        error.to_string().contains("is not a valid faults.Text: "),
+        "{error}"
+    );
 }
 
 #[test]
@@ -178,7 +182,7 @@ fn an_error_message_that_is_not_utf8_is_kept_readable() {
     let plugin = RawPlugin::load(&loader(), wasm_file("faults")).expect("load");
     let error = plugin.bad_utf8_error(text("x")).expect_err("bad utf-8");
     assert!(
-        matches!(&error, Error::Plugin { message } if message == "bad \u{fffd}\u{fffd}"),
+        matches!(&error, Error::Plugin { message, .. } if message == "bad \u{fffd}\u{fffd}"),
         "{error:?}"
     );
 }
@@ -187,12 +191,22 @@ fn an_error_message_that_is_not_utf8_is_kept_readable() {
 fn a_plugin_of_another_version_is_refused() {
     let error = VersionedPlugin::load(&loader(), wasm_file("mismatch")).expect_err("version 2");
     assert!(
-        matches!(error, Error::ApiVersionMismatch { host: 1, plugin: 2 }),
+        matches!(
+            error,
+            Error::ApiVersionMismatch {
+                host: 1,
+                plugin: 2,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(
         error.to_string(),
-        "API version mismatch, host: 1, plugin: 2"
+        format!(
+            "plugin {}: API version mismatch, host: 1, plugin: 2",
+            wasm_file("mismatch").display()
+        )
     );
 }
 

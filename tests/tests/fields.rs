@@ -127,10 +127,17 @@ fn error_texts_arrive_exactly() {
             .fail(FailRequest { text: text.into() })
             .expect_err("the plugin fails");
         assert!(
-            matches!(&error, Error::Plugin { message } if message == text),
+            matches!(&error, Error::Plugin { message, .. } if message == text),
             "{error:?}"
         );
-        assert_eq!(error.to_string(), text);
+        assert_eq!(error.plugin_message(), Some(text));
+        assert!(
+            error.to_string().starts_with("plugin ")
+                && error
+                    .to_string()
+                    .ends_with(&format!(" returned an error: {text}")),
+            "{error}"
+        );
     }
     // The instance that returned errors keeps working.
     assert!(plugin.take_empty(()).expect("after errors").ok);

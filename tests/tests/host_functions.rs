@@ -1,45 +1,15 @@
 //! Host functions: the plugin calls the host, gets data, errors as values, and empty replies.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 
-use wasm_plugin_runtime::{Error, HostError};
-use wasm_plugin_tests::hostfn::{
-    CountReply, CountRequest, GreetRequest, GreeterPlugin, HostFunctions, LogRequest,
-    LookupRequest, ParseJsonRequest, ParseJsonResponse, Person,
-};
+use wasm_plugin_runtime::Error;
+use wasm_plugin_tests::hostfn::{CountRequest, GreetRequest, GreeterPlugin, HostFunctions};
+use wasm_plugin_tests::hosts::Recorder;
 use wasm_plugin_tests::{loader, wasm_file};
-
-#[derive(Default, Clone)]
-struct Host {
-    log: Arc<Mutex<Vec<String>>>,
-    count: Arc<AtomicU64>,
-}
-
-impl HostFunctions for Host {
-    fn parse_json(&self, request: ParseJsonRequest) -> Result<ParseJsonResponse, HostError> {
-        wasm_plugin_tests::hosts::parse_json(request)
-    }
-
-    fn lookup(&self, request: LookupRequest) -> Result<Person, HostError> {
-        wasm_plugin_tests::hosts::lookup(request)
-    }
-
-    fn log(&self, request: LogRequest) -> Result<(), HostError> {
-        self.log.lock().unwrap().push(request.message);
-        Ok(())
-    }
-
-    fn count(&self, _request: ()) -> Result<CountReply, HostError> {
-        Ok(CountReply {
-            count: self.count.fetch_add(1, Ordering::SeqCst) + 1,
-        })
-    }
-}
 
 #[test]
 fn the_plugin_uses_data_from_the_host() {
-    let host = Host::default();
+    let host = Recorder::default();
     let plugin = GreeterPlugin::load(&loader(), wasm_file("hostfn"), host.clone()).expect("load");
     let reply = plugin
         .greet(GreetRequest {
@@ -50,13 +20,19 @@ fn the_plugin_uses_data_from_the_host() {
         reply.message,
         "Hello, Sato (age 42). This is Yamada (age 20)."
     );
-    assert_eq!(*host.log.lock().unwrap(), vec!["greeting Sato".to_owned()]);
+    assert_eq!(
+        *host.log.lock().unwrap(),
+        vec![format!(
+            "{} #-: greeting Sato",
+            wasm_file("hostfn").display()
+        )]
+    );
 }
 
 #[test]
 fn an_error_of_a_host_function_reaches_the_plugin_as_a_value() {
     let plugin =
-        GreeterPlugin::load(&loader(), wasm_file("hostfn"), Host::default()).expect("load");
+        GreeterPlugin::load(&loader(), wasm_file("hostfn"), Recorder::default()).expect("load");
     let reply = plugin
         .greet(GreetRequest {
             name: "Suzuki".into(),
@@ -70,7 +46,7 @@ fn an_error_of_a_host_function_reaches_the_plugin_as_a_value() {
 
 #[test]
 fn a_thousand_host_calls_inside_one_call() {
-    let host = Host::default();
+    let host = Recorder::default();
     let plugin = GreeterPlugin::load(&loader(), wasm_file("hostfn"), host.clone()).expect("load");
     let reply = plugin
         .count_many(CountRequest { times: 1000 })
@@ -97,40 +73,34 @@ fn a_plugin_without_its_host_functions_is_refused_at_load() {
 
 #[test]
 fn host_functions_can_come_from_the_loader() {
-    // A host function library: the loader offers the module to every plugin, so the plugin
-    // is loaded without host functions of its own.
-    let host = Host::default();
+    // A host function library: the loader's grants offer the module to every plugin, so the
+    // plugin is loaded without host functions of its own.
+    let host = Recorder::default();
     let loader = wasm_plugin_runtime::Loader::builder()
         .host_module(host.clone().into_host_module())
         .build()
         .expect("loader");
-    let module = loader.compile_file(wasm_file("hostfn")).expect("compile");
-    let plugin = wasm_plugin_runtime::Plugin::new(
-        &module,
-        &wasm_plugin_runtime::codegen::Interface {
-            service: "hostfn.Greeter",
-            version: 1,
-            api_version_export: "greeter_api_version",
-            method_exports: &["greeter_greet", "greeter_count_many"],
-        },
-        None,
-    )
-    .expect("load without host functions of its own");
-    let reply: wasm_plugin_tests::hostfn::GreetReply = plugin
-        .call(
-            0,
-            &GreetRequest {
-                name: "Sato".into(),
-            },
-        )
+    let plugin = GreeterPlugin::builder(&loader)
+        .load(wasm_file("hostfn"))
+        .expect("load without host functions of its own");
+    let reply = plugin
+        .greet(GreetRequest {
+            name: "Sato".into(),
+        })
         .expect("greet");
     // Lookup and ParseJson answered, Log recorded: the loader's functions ran.
     assert_eq!(
         reply.message,
         "Hello, Sato (age 42). This is Yamada (age 20)."
     );
-    assert_eq!(*host.log.lock().unwrap(), vec!["greeting Sato".to_owned()]);
-    let counted: CountReply = plugin.call(1, &CountRequest { times: 3 }).expect("count");
+    assert_eq!(
+        *host.log.lock().unwrap(),
+        vec![format!(
+            "{} #-: greeting Sato",
+            wasm_file("hostfn").display()
+        )]
+    );
+    let counted = plugin.count_many(CountRequest { times: 3 }).expect("count");
     assert_eq!(counted.count, 3);
     assert_eq!(host.count.load(Ordering::SeqCst), 3);
 }

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use wasm_plugin_runtime::HostError;
+use wasm_plugin_runtime::{HostContext, HostError};
 use wasm_plugin_tests::hostfn::{
     CountReply, GreetRequest, GreeterPlugin, HostFunctions, LogRequest, LookupRequest,
     ParseJsonRequest, ParseJsonResponse, Person,
@@ -25,15 +25,23 @@ struct Host {
 }
 
 impl HostFunctions for Host {
-    fn parse_json(&self, request: ParseJsonRequest) -> Result<ParseJsonResponse, HostError> {
+    fn parse_json(
+        &self,
+        _context: &HostContext<'_>,
+        request: ParseJsonRequest,
+    ) -> Result<ParseJsonResponse, HostError> {
         wasm_plugin_tests::hosts::parse_json(request)
     }
 
-    fn lookup(&self, request: LookupRequest) -> Result<Person, HostError> {
+    fn lookup(
+        &self,
+        _context: &HostContext<'_>,
+        request: LookupRequest,
+    ) -> Result<Person, HostError> {
         wasm_plugin_tests::hosts::lookup(request)
     }
 
-    fn log(&self, _request: LogRequest) -> Result<(), HostError> {
+    fn log(&self, _context: &HostContext<'_>, _request: LogRequest) -> Result<(), HostError> {
         self.logged.fetch_add(1, Ordering::Relaxed);
         if self.leak > 0 {
             std::mem::forget(vec![0u8; self.leak]);
@@ -41,7 +49,7 @@ impl HostFunctions for Host {
         Ok(())
     }
 
-    fn count(&self, _request: ()) -> Result<CountReply, HostError> {
+    fn count(&self, _context: &HostContext<'_>, _request: ()) -> Result<CountReply, HostError> {
         Ok(CountReply { count: 1 })
     }
 }

@@ -12,7 +12,7 @@ fn text(text: &str) -> Text {
 
 fn plugin_error(result: Result<Text, Error>) -> String {
     match result {
-        Err(Error::Plugin { message }) => message,
+        Err(Error::Plugin { message, .. }) => message,
         other => panic!("expected an error from the plugin, got {other:?}"),
     }
 }
@@ -102,7 +102,7 @@ fn a_request_the_plugin_cannot_decode_is_an_error_not_an_empty_message() {
         })
         .expect_err("undecodable request");
     assert!(
-        matches!(&error, Error::Plugin { message } if message.starts_with("the plugin could not decode the request for fields.FieldTest as ")),
+        matches!(&error, Error::Plugin { message, .. } if message.starts_with("the plugin could not decode the request for fields.FieldTest as ")),
         "{error:?}"
     );
     // The same plugin still serves well-formed requests.

@@ -20,7 +20,7 @@ use bench_runner::systems::{
     self, call_extism, Extism, Ours, Raw, System, Wasmtime, EXTISM, OURS, RAW,
 };
 use bench_runner::{logic, rss_bytes};
-use wasm_plugin_runtime::Loader;
+use wasm_plugin_runtime::{CallContext, CancelToken, Grants, Loader};
 
 /// One exchange, run on whichever system it is given.
 type Scenario<'a> = Box<dyn Fn(&dyn System) + 'a>;
@@ -188,29 +188,30 @@ fn main() -> anyhow::Result<()> {
     let plugins = load_plugins(&dir)?;
 
     let loader = Loader::new()?;
-    let deadline = Duration::from_secs(1);
-    let loader_deadline = Loader::builder().deadline(deadline).build()?;
-    let loader_limited = Loader::builder()
-        .deadline(deadline)
-        .memory_limit(64 << 20)
-        .build()?;
     let ours = Ours::load(&loader, &plugins.ours)?;
-    let ours_deadline = Ours::load(&loader_deadline, &plugins.ours)?;
-    let ours_limited = Ours::load(&loader_limited, &plugins.ours)?;
+    // Grants of its own, on the same loader (one engine for both).
+    let granted = Grants::new()
+        .deadline(Duration::from_secs(1))
+        .memory_limit(64 << 20)
+        .env("MODE", "bench");
+    let ours_granted = Ours::with_grants(&loader, &plugins.ours, granted)?;
+    // Fuel needs a loader that counts it (other compiled code); a budget no call exhausts.
+    let fuel_loader = Loader::builder().fuel_metering(true).build()?;
+    let ours_fuel = Ours::with_grants(&fuel_loader, &plugins.ours, Grants::new().fuel(1 << 40))?;
     let extism = Extism::new(extism::Plugin::new(
         &plugins.extism,
         systems::extism_functions(),
         true,
     )?);
-    let engine = wasmtime::Engine::default();
+    let engine = systems::raw_engine()?;
     let raw_module = wasmtime::Module::new(&engine, &plugins.raw).wt()?;
     let raw_linker = systems::raw_linker(&engine)?;
     let raw = Raw::instantiate(&raw_linker, &raw_module)?;
     let contenders: [(&str, &dyn System); 5] = [
         (RAW, &raw),
         (OURS, &ours),
-        ("ours, deadline", &ours_deadline),
-        ("ours, deadline + memory limit", &ours_limited),
+        ("ours, grants", &ours_granted),
+        ("ours, fuel", &ours_fuel),
         (EXTISM, &extism),
     ];
 
@@ -251,14 +252,15 @@ fn main() -> anyhow::Result<()> {
 
     println!("## Calls (per call; median ±half the 10th-90th percentile spread)\n");
     println!(
-        "Deadline: 1 s (`LoaderBuilder::deadline`); memory limit: 64 MiB \
-         (`LoaderBuilder::memory_limit`).\n"
+        "*ours, grants*: the same loader, the plugin with grants of its own (a 1 s deadline, a \
+         64 MiB memory limit, an environment). *ours, fuel*: a loader with fuel metering, a \
+         budget no call exhausts.\n"
     );
     print!("| scenario |");
     for (name, _) in contenders {
         print!(" {name} |");
     }
-    println!(" ours / floor | deadline / ours | deadline + limit / ours | Extism / ours |");
+    println!(" ours / floor | grants / ours | fuel / ours | Extism / ours |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut scenarios: Vec<(String, Scenario)> =
         vec![("empty call".into(), Box::new(|s: &dyn System| s.nothing()))];
@@ -449,6 +451,51 @@ fn main() -> anyhow::Result<()> {
     println!(
         "| `.wasm` size | {} B | {} B | {} B |",
         sizes[2], sizes[0], sizes[1]
+    );
+
+    println!("\n## Stopping a call (ours)\n");
+    println!("| what | median | slowest |");
+    println!("|---|---|---|");
+    let rounds = if smoke { 3 } else { 25 };
+    // A call that never ends by itself: a loop of host calls.
+    let forever = bench_runner::bench::Count { value: u64::MAX };
+    let mut latencies = Vec::new();
+    for _ in 0..rounds {
+        let token = CancelToken::new();
+        let scoped = ours
+            .0
+            .with_context(CallContext::new().cancel_token(token.clone()));
+        let running = std::thread::spawn(move || {
+            let result = scoped.call_host(forever);
+            (result.is_err(), Instant::now())
+        });
+        std::thread::sleep(Duration::from_millis(20));
+        let cancelled_at = Instant::now();
+        token.cancel();
+        let (stopped, ended_at) = running.join().expect("the running call");
+        ensure!(stopped, "a cancelled call returned normally");
+        latencies.push(ended_at.duration_since(cancelled_at).as_nanos() as f64);
+    }
+    let latency = stats(latencies.clone());
+    let slowest = latencies.iter().copied().fold(0.0, f64::max);
+    println!(
+        "| cancellation: from `CancelToken::cancel` to the call's return ({rounds} calls) | {} | {} |",
+        human(latency.median),
+        human(slowest)
+    );
+    let deadline = Duration::from_millis(10);
+    let bounded = Ours::with_grants(&loader, &plugins.ours, Grants::new().deadline(deadline))?;
+    let mut overshoots = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        ensure!(bounded.0.call_host(forever).is_err(), "the deadline did not stop the call");
+        overshoots.push(started.elapsed().saturating_sub(deadline).as_nanos() as f64);
+    }
+    let overshoot = stats(overshoots.clone());
+    println!(
+        "| deadline of 10 ms: how long after it the call returns ({rounds} calls) | {} | {} |",
+        human(overshoot.median),
+        human(overshoots.iter().copied().fold(0.0, f64::max))
     );
 
     println!("\n## Throughput on one handle (echo 16 B)\n");

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use prost::Message;
-use wasm_plugin_runtime::HostError;
+use wasm_plugin_runtime::{HostContext, HostError};
 
 use crate::bench::{BenchPlugin, Blob, Count, Host, Request, Response};
 
@@ -29,7 +29,7 @@ pub trait System {
 pub struct Increment;
 
 impl Host for Increment {
-    fn increment(&self, request: Count) -> Result<Count, HostError> {
+    fn increment(&self, _context: &HostContext<'_>, request: Count) -> Result<Count, HostError> {
         Ok(Count {
             value: request.value + 1,
         })
@@ -41,6 +41,20 @@ pub struct Ours(pub BenchPlugin);
 impl Ours {
     pub fn load(loader: &wasm_plugin_runtime::Loader, wasm: &[u8]) -> anyhow::Result<Self> {
         Ok(Self(BenchPlugin::load_bytes(loader, wasm, Increment)?))
+    }
+
+    /// Loaded with grants of its own.
+    pub fn with_grants(
+        loader: &wasm_plugin_runtime::Loader,
+        wasm: &[u8],
+        grants: wasm_plugin_runtime::Grants,
+    ) -> anyhow::Result<Self> {
+        Ok(Self(
+            BenchPlugin::builder(loader)
+                .grants(grants)
+                .host_module(Increment.into_host_module())
+                .load_bytes(wasm)?,
+        ))
     }
 }
 
@@ -152,6 +166,15 @@ struct RawInstance {
 
 /// The least work for the same exchange: encode into guest memory, one typed call, decode.
 pub struct Raw(RefCell<RawInstance>);
+
+/// The floor's engine: wasmtime's defaults, with the pooling allocator, as ours.
+pub fn raw_engine() -> anyhow::Result<wasmtime::Engine> {
+    let mut config = wasmtime::Config::new();
+    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(
+        wasmtime::PoolingAllocationConfig::default(),
+    ));
+    wasmtime::Engine::new(&config).wt()
+}
 
 pub fn raw_linker(engine: &wasmtime::Engine) -> anyhow::Result<wasmtime::Linker<RawState>> {
     let mut linker = wasmtime::Linker::new(engine);

@@ -28,36 +28,56 @@ pub(super) fn plugin(
     );
 
     // Plugins of a file that declares host functions get them at load time, as in go-plugin.
-    let (host_param, host_arg, host_module) = match host_trait {
+    let (host_param, with_host) = match host_trait {
         Some(host_trait) => (
             quote! { , host_functions: impl #host_trait },
-            quote! { , host_functions },
-            quote! { ::core::option::Option::Some(#host_trait::into_host_module(host_functions)) },
+            quote! { .host_module(#host_trait::into_host_module(host_functions)) },
         ),
-        None => (
-            quote! {},
-            quote! {},
-            quote! { ::core::option::Option::None },
-        ),
+        None => (quote! {}, quote! {}),
     };
 
     let mut methods = Vec::new();
-    for (index, method) in service.methods.iter().enumerate() {
+    let mut descriptions = Vec::new();
+    for ((index, method), export) in service.methods.iter().enumerate().zip(method_exports) {
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         let method_name = ident(&method.name);
         let input = rust_type(&method.input_type)?;
         let output = rust_type(&method.output_type)?;
         let method_docs = docs(&method.comments);
+        let request_name = proto_name(&method.input_proto_type);
+        let response_name = proto_name(&method.output_proto_type);
+        descriptions.push(quote! {
+            ::wasm_plugin_runtime::codegen::Method {
+                export: #export,
+                request: #request_name,
+                response: #response_name,
+            }
+        });
         methods.push(quote! {
             #method_docs
             pub fn #method_name(
                 &self,
                 request: impl ::std::borrow::Borrow<#input>,
             ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::Error> {
-                self.plugin.call(#index, request.borrow())
+                ::wasm_plugin_runtime::codegen::call(&self.plugin, #index, request.borrow())
             }
         });
     }
+    let with = match host_trait {
+        Some(host_trait) => format!("the loader's grants and the host functions `{host_trait}`"),
+        None => "the loader's grants".to_owned(),
+    };
+    let own = format!("For grants or host functions of its own, see [`{handle}::builder`].");
+    let load_file_docs = doc_lines(&format!(
+        "Compiles the `.wasm` file at `path` and instantiates it as this service, with\n{with}.\n{own}"
+    ));
+    let load_bytes_docs = doc_lines(&format!(
+        "Compiles a `.wasm` module held in memory and instantiates it as this service, with\n{with}.\n{own}"
+    ));
+    let from_module_docs = doc_lines(&format!(
+        "Instantiates an already compiled module as this service (for example a module that\n\
+         implements several services), with {with}.\n{own}"
+    ));
 
     Ok(quote! {
         #handle_docs
@@ -71,47 +91,63 @@ pub(super) fn plugin(
             /// The interface version this host accepts from plugins.
             pub const API_VERSION: u64 = #version;
 
-            const INTERFACE: ::wasm_plugin_runtime::codegen::Interface =
-                ::wasm_plugin_runtime::codegen::Interface {
-                    service: #name,
-                    version: #version,
-                    api_version_export: #api_export,
-                    method_exports: &[#(#method_exports),*],
-                };
-
-            /// Compiles the `.wasm` file at `path` and instantiates it as this service.
+            #load_file_docs
             pub fn load(
                 loader: &::wasm_plugin_runtime::Loader,
                 path: impl ::core::convert::AsRef<::std::path::Path>
                 #host_param
             ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
-                Self::from_module(&loader.compile_file(path)? #host_arg)
+                Self::builder(loader) #with_host .load(path)
             }
 
-            /// Compiles a `.wasm` module held in memory and instantiates it as this service.
+            #load_bytes_docs
             pub fn load_bytes(
                 loader: &::wasm_plugin_runtime::Loader,
                 wasm: &[u8]
                 #host_param
             ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
-                Self::from_module(&loader.compile_bytes(wasm)? #host_arg)
+                Self::builder(loader) #with_host .load_bytes(wasm)
             }
 
-            /// Instantiates an already compiled module as this service, for example a module that
-            /// implements several services.
+            #from_module_docs
             pub fn from_module(
                 module: &::wasm_plugin_runtime::Module
                 #host_param
             ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
-                let plugin = ::wasm_plugin_runtime::Plugin::new(
-                    module,
-                    &Self::INTERFACE,
-                    #host_module,
-                )?;
-                ::core::result::Result::Ok(Self { plugin })
+                Self::builder(module.loader()) #with_host .from_module(module)
+            }
+
+            /// Loads a plugin as this service with grants and host functions of its own, or
+            /// under a name of its own.
+            pub fn builder(
+                loader: &::wasm_plugin_runtime::Loader,
+            ) -> ::wasm_plugin_runtime::PluginBuilder<Self> {
+                ::wasm_plugin_runtime::PluginBuilder::new(loader)
+            }
+
+            /// A handle to the same plugin whose calls carry `context`: values for host
+            /// functions, a cancellation token, a timeout.
+            pub fn with_context(&self, context: ::wasm_plugin_runtime::CallContext) -> Self {
+                Self {
+                    plugin: self.plugin.with_context(context),
+                }
             }
 
             #(#methods)*
+        }
+
+        impl ::wasm_plugin_runtime::codegen::TypedPlugin for #handle {
+            const INTERFACE: &'static ::wasm_plugin_runtime::codegen::Interface =
+                &::wasm_plugin_runtime::codegen::Interface {
+                    service: #name,
+                    version: #version,
+                    api_version_export: #api_export,
+                    methods: &[#(#descriptions),*],
+                };
+
+            fn from_plugin(plugin: ::wasm_plugin_runtime::Plugin) -> Self {
+                Self { plugin }
+            }
         }
 
         impl ::core::convert::AsRef<::wasm_plugin_runtime::Plugin> for #handle {
@@ -122,6 +158,17 @@ pub(super) fn plugin(
     })
 }
 
+/// One `#[doc]` attribute per line, as `///` comments are.
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| format!(" {line}"));
+    quote! { #(#[doc = #lines])* }
+}
+
+/// A protobuf type's full name, without prost's leading dot: `greeting.GreetRequest`.
+fn proto_name(proto_type: &str) -> &str {
+    proto_type.strip_prefix('.').unwrap_or(proto_type)
+}
+
 pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Error> {
     let trait_name = ident(&service.name);
     let module = &plan.module;
@@ -129,7 +176,9 @@ pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Er
         &service.comments,
         &format!(
             "Host functions that plugins import from the module `{module}`: implement the trait and\n\
-             pass the implementation to the plugin's `load`."
+             pass the implementation to the plugin's `load` (or, as a library of host functions,\n\
+             `into_host_module()` to `builder(..).host_module` or `Grants::host_module`). Each\n\
+             function gets the calling plugin's [`HostContext`](::wasm_plugin_runtime::HostContext)."
         ),
     );
 
@@ -140,14 +189,19 @@ pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Er
         let input = rust_type(&method.input_type)?;
         let output = rust_type(&method.output_type)?;
         let method_docs = docs(&method.comments);
+        let request_name = proto_name(&method.input_proto_type);
         methods.push(quote! {
             #method_docs
-            fn #method_name(&self, request: #input) -> ::core::result::Result<#output, ::wasm_plugin_runtime::HostError>;
+            fn #method_name(
+                &self,
+                context: &::wasm_plugin_runtime::HostContext<'_>,
+                request: #input,
+            ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::HostError>;
         });
         functions.push(quote! {
-            .function(#import, {
+            .function(#import, #request_name, {
                 let host = ::std::sync::Arc::clone(&host);
-                move |request| host.#method_name(request)
+                move |context, request| host.#method_name(context, request)
             })
         });
     }

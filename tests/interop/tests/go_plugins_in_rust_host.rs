@@ -11,7 +11,7 @@ use wasm_plugin_interop::{
 use wasm_plugin_runtime::prost_types::{
     value::Kind, Duration, ListValue, Struct, Timestamp, Value,
 };
-use wasm_plugin_runtime::{Error, HostError};
+use wasm_plugin_runtime::{Error, HostContext, HostError};
 
 #[test]
 fn fields_plugin_transforms_every_field() {
@@ -76,7 +76,7 @@ fn fields_plugin_transforms_every_field() {
             })
             .expect_err("error response");
         assert!(
-            matches!(&error, Error::Plugin { message } if message == text),
+            matches!(&error, Error::Plugin { message, .. } if message == text),
             "{error:?}"
         );
     }
@@ -203,6 +203,7 @@ struct JsonParser {
 impl hostfunctions::host::HostFunctions for JsonParser {
     fn parse_json(
         &self,
+        _context: &HostContext<'_>,
         request: hostfunctions::host::ParseJsonRequest,
     ) -> Result<hostfunctions::host::ParseJsonResponse, HostError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
@@ -289,9 +290,13 @@ fn a_host_of_another_version_refuses_a_go_plugin() {
         go_plugin("examples/helloworld/plugin-morning"),
     )
     .expect_err("version 1 plugin, version 2 host");
-    assert_eq!(
-        error.to_string(),
-        "API version mismatch, host: 2, plugin: 1"
+    // go-plugin's message, after the name of the plugin.
+    let message = error.to_string();
+    assert!(
+        message.starts_with("plugin ")
+            && message.contains("plugin-morning")
+            && message.ends_with(": API version mismatch, host: 2, plugin: 1"),
+        "{message}"
     );
 }
 

@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
     // its code and shared state are resident before measuring.
     let make: Box<dyn Fn() -> anyhow::Result<Box<dyn System>>> = match system.as_str() {
         RAW => {
-            let engine = wasmtime::Engine::default();
+            let engine = systems::raw_engine()?;
             let module = wasmtime::Module::new(&engine, read("bench_plugin_raw")?)
                 .map_err(|error| anyhow::anyhow!("{error:#}"))?;
             let linker = systems::raw_linker(&engine)?;

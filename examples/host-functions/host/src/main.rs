@@ -7,13 +7,17 @@ mod greeting {
 }
 
 use greeting::{GreetRequest, GreeterPlugin, HostFunctions, LogRequest, LookupRequest, Person};
-use wasm_plugin_runtime::{HostError, Loader};
+use wasm_plugin_runtime::{HostContext, HostError, Loader};
 
 /// What this host knows; the plugin can only ask.
 struct Directory;
 
 impl HostFunctions for Directory {
-    fn lookup_person(&self, request: LookupRequest) -> Result<Person, HostError> {
+    fn lookup_person(
+        &self,
+        _context: &HostContext<'_>,
+        request: LookupRequest,
+    ) -> Result<Person, HostError> {
         let (age, city) = match request.name.as_str() {
             "Ada" => (36, "London"),
             "Grace" => (85, "Arlington"),
@@ -26,7 +30,7 @@ impl HostFunctions for Directory {
         })
     }
 
-    fn log(&self, request: LogRequest) -> Result<(), HostError> {
+    fn log(&self, _context: &HostContext<'_>, request: LogRequest) -> Result<(), HostError> {
         println!("[log] {}", request.message);
         Ok(())
     }
@@ -41,7 +45,11 @@ fn main() -> anyhow::Result<()> {
     for name in ["Ada", "Grace", "Mallory"] {
         match plugin.greet(GreetRequest { name: name.into() }) {
             Ok(reply) => println!("{}", reply.message),
-            Err(error) => println!("error: {error}"),
+            // The plugin's own message; other errors (a trap, say) name the plugin's file.
+            Err(error) => match error.plugin_message() {
+                Some(message) => println!("error: {message}"),
+                None => return Err(error.into()),
+            },
         }
     }
     Ok(())

@@ -34,7 +34,10 @@ fn main() -> anyhow::Result<()> {
     for file in ["/data/hello.txt", "/data/../host/Cargo.toml", "/etc/passwd"] {
         match plugin.cat(CatRequest { path: file.into() }) {
             Ok(reply) => print!("{file}: {}", reply.content),
-            Err(error) => println!("error: {error}"),
+            Err(error) => match error.plugin_message() {
+                Some(message) => println!("error: {message}"),
+                None => return Err(error.into()),
+            },
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use audit_proto::shop::audit::{AuditPlugin, Entry};
 use clap::Parser;
 use money_proto::shop::money::Money;
 use pricing_proto::shop::pricing::{Catalog, Item, PricingPlugin, Quote};
-use wasm_plugin_runtime::{HostError, Loader};
+use wasm_plugin_runtime::{HostContext, HostError, Loader};
 
 /// Prices items for a customer.
 #[derive(Parser)]
@@ -25,7 +25,7 @@ struct Arguments {
 struct Shelf;
 
 impl Catalog for Shelf {
-    fn list_price(&self, request: Item) -> Result<Money, HostError> {
+    fn list_price(&self, _context: &HostContext<'_>, request: Item) -> Result<Money, HostError> {
         let cents = match request.name.as_str() {
             "book" => 2000,
             "pen" => 350,

@@ -1,8 +1,12 @@
 //! The names of exports and imports, computed exactly as go-plugin computes them, so that
 //! plugins and hosts of both systems find each other (`docs/abi.md`, "Names").
 
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// protobuf-go's `GoCamelCase`: the Go identifier protoc-gen-go derives from a proto name.
-pub(crate) fn go_camel_case(name: &str) -> String {
+pub fn go_camel_case(name: &str) -> String {
     let bytes = name.as_bytes();
     let mut out = String::with_capacity(name.len());
     let mut i = 0;
@@ -30,7 +34,7 @@ pub(crate) fn go_camel_case(name: &str) -> String {
 
 /// go-plugin's `toSnakeCase`: two regular expression passes, then lower case:
 /// `(.)([A-Z][a-z]+)` becomes `${1}_${2}`, then `([a-z0-9])([A-Z])` becomes `${1}_${2}`.
-pub(crate) fn go_snake_case(name: &str) -> String {
+pub fn go_snake_case(name: &str) -> String {
     let first = replace_first_caps(name.as_bytes());
     let second = replace_all_caps(&first);
     String::from_utf8_lossy(&second).to_lowercase()
@@ -83,17 +87,17 @@ fn replace_all_caps(s: &[u8]) -> Vec<u8> {
 }
 
 /// The export that reports a plugin service's interface version: `greeter_api_version`.
-pub(crate) fn api_version_export(service: &str) -> String {
+pub fn api_version_export(service: &str) -> String {
     format!("{}_api_version", go_snake_case(&go_camel_case(service)))
 }
 
 /// The export of one rpc of a plugin service: `greeter_say_hello`.
-pub(crate) fn method_export(service: &str, method: &str) -> String {
+pub fn method_export(service: &str, method: &str) -> String {
     go_snake_case(&(go_camel_case(service) + &go_camel_case(method)))
 }
 
 /// The import name of one host function: `http_get`.
-pub(crate) fn host_import(method: &str) -> String {
+pub fn host_import(method: &str) -> String {
     go_snake_case(&go_camel_case(method))
 }
 

@@ -1,0 +1,110 @@
+//! Loading a plugin with grants and host functions of its own.
+
+use std::marker::PhantomData;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::codegen::TypedPlugin;
+use crate::grants::Grants;
+use crate::host::HostModule;
+use crate::loader::{Loader, Module};
+use crate::plugin::Plugin;
+use crate::Error;
+
+/// Loads a plugin as the service `T` (a generated handle, such as `GreeterPlugin`), with its own
+/// grants and host functions. Generated handles start one with `builder(&loader)`.
+///
+/// ```no_run
+/// # mod greeting {
+/// #     include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
+/// # }
+/// use std::time::Duration;
+/// use wasm_plugin_runtime::{CapturedOutput, Grants, Loader};
+///
+/// let loader = Loader::new()?;
+/// let output = CapturedOutput::new();
+/// let untrusted = greeting::GreeterPlugin::builder(&loader)
+///     .grants(Grants::new().stdout(output.clone()).deadline(Duration::from_millis(50)))
+///     .name("untrusted")
+///     .load("untrusted.wasm")?;
+/// # Ok::<(), wasm_plugin_runtime::Error>(())
+/// ```
+#[must_use]
+pub struct PluginBuilder<T> {
+    loader: Loader,
+    grants: Option<Grants>,
+    host_modules: Vec<HostModule>,
+    name: Option<String>,
+    service: PhantomData<fn() -> T>,
+}
+
+impl<T: TypedPlugin> PluginBuilder<T> {
+    /// A builder for the service `T` on `loader`, with the loader's grants.
+    pub fn new(loader: &Loader) -> Self {
+        Self {
+            loader: loader.clone(),
+            grants: None,
+            host_modules: Vec::new(),
+            name: None,
+            service: PhantomData,
+        }
+    }
+
+    /// The plugin's grants, instead of the loader's. Default: the loader's grants.
+    pub fn grants(mut self, grants: Grants) -> Self {
+        self.grants = Some(grants);
+        self
+    }
+
+    /// Gives the plugin the host functions of `module`, in addition to those of its grants: its
+    /// own (`HostFunctions::into_host_module()` of the generated trait), or a library's.
+    pub fn host_module(mut self, module: HostModule) -> Self {
+        self.host_modules.push(module);
+        self
+    }
+
+    /// The name errors and host functions know the plugin by. Default: the file's path, or
+    /// `<bytes>` for [`load_bytes`](PluginBuilder::load_bytes).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Compiles the `.wasm` file at `path` and instantiates it as the service.
+    ///
+    /// # Errors
+    /// As [`Loader::compile_file`] and [`PluginBuilder::from_module`].
+    pub fn load(self, path: impl AsRef<Path>) -> Result<T, Error> {
+        let module = self.loader.compile_file(path)?;
+        self.from_module(&module)
+    }
+
+    /// Compiles a `.wasm` module held in memory and instantiates it as the service.
+    ///
+    /// # Errors
+    /// As [`Loader::compile_bytes`] and [`PluginBuilder::from_module`].
+    pub fn load_bytes(self, wasm: &[u8]) -> Result<T, Error> {
+        let module = match &self.name {
+            Some(name) => self.loader.compile_named(name.clone(), wasm)?,
+            None => self.loader.compile_bytes(wasm)?,
+        };
+        self.from_module(&module)
+    }
+
+    /// Instantiates an already compiled module as the service, for example one module that
+    /// implements several services.
+    ///
+    /// # Errors
+    /// [`Error::MissingExport`], [`Error::ExportType`], [`Error::MissingImport`] (a host
+    /// function nobody gave the plugin), [`Error::ApiVersionMismatch`], [`Error::Io`] for a
+    /// granted directory that does not exist, or any error of instantiation.
+    pub fn from_module(self, module: &Module) -> Result<T, Error> {
+        let mut grants = self.grants.unwrap_or_else(|| self.loader.grants().clone());
+        grants.host_modules.extend(self.host_modules);
+        let name: Arc<str> = match self.name {
+            Some(name) => name.into(),
+            None => Arc::clone(&module.name),
+        };
+        Plugin::new(module, T::INTERFACE, grants, name).map(T::from_plugin)
+    }
+}

@@ -1,0 +1,410 @@
+//! One instance of a plugin: instantiation, a call through the binary interface, and the
+//! errors of guest code turned into [`Error`]s.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use prost::Message;
+use wasmtime::{InstancePre, Memory, Store, TypedFunc, UpdateDeadline};
+
+use crate::abi::{self, Payload, ERROR_FLAG};
+use crate::codegen::Interface;
+use crate::grants::Grants;
+use crate::linking::HostFunctionFailed;
+use crate::loader::Loader;
+use crate::store::{
+    CallState, GuestExports, Interruption, MemoryLimitHit, MemoryLimiter, StoreData,
+};
+use crate::Error;
+
+/// An epoch deadline no call reaches: calls without deadline or cancellation are never
+/// interrupted (the engine always counts epochs, for the plugins that need it).
+const NEVER: u64 = 1 << 62;
+
+/// What every instance of one plugin is made from.
+pub(crate) struct Blueprint {
+    pub pre: InstancePre<StoreData>,
+    pub name: Arc<str>,
+    pub interface: &'static Interface,
+    pub grants: Grants,
+    pub loader: Loader,
+}
+
+/// A live instance and the exports calls use, looked up once.
+pub(crate) struct Instance {
+    store: Store<StoreData>,
+    /// A block of the guest's that requests are written to, reused while large enough:
+    /// `(ptr, capacity)`.
+    request_block: Option<(u32, u32)>,
+    handle: wasmtime::Instance,
+    memory: Memory,
+    malloc: TypedFunc<u32, u32>,
+    free: TypedFunc<u32, ()>,
+    methods: Vec<TypedFunc<(u32, u32), u64>>,
+}
+
+impl Instance {
+    /// Instantiates the plugin and initialises it, within the bounds of `call`.
+    pub(crate) fn new(blueprint: &Blueprint, call: CallState) -> Result<Box<Self>, Error> {
+        let name = &blueprint.name;
+        // Taken before the WASI context, whose monotonic clock starts when it is built.
+        let started = Instant::now();
+        let data = StoreData {
+            wasi: blueprint.grants.wasi()?,
+            limiter: MemoryLimiter::new(blueprint.grants.memory_limit),
+            guest: None,
+            level: 0,
+            abandoned: Vec::new(),
+            started,
+            plugin: Arc::clone(name),
+            call: CallState::default(),
+        };
+        let mut store = Store::new(blueprint.loader.engine(), data);
+        store.limiter(|data| &mut data.limiter);
+        // Every tick of a bounded call: stop it if its deadline passed or it was cancelled.
+        store.epoch_deadline_callback(|mut context| {
+            context.data_mut().call.check()?;
+            Ok(UpdateDeadline::Continue(1))
+        });
+        begin(&mut store, blueprint, call)?;
+        let instance = blueprint
+            .pre
+            .instantiate(&mut store)
+            .map_err(|error| classify(&store, blueprint, error, "instantiation"))?;
+        let typed_error = |error: wasmtime::Error| Error::Instantiate {
+            plugin: name.to_string(),
+            reason: format!("{error:#}"),
+        };
+        let memory =
+            instance
+                .get_memory(&mut store, "memory")
+                .ok_or_else(|| Error::MissingExport {
+                    plugin: name.to_string(),
+                    export: "memory".into(),
+                    hint: None,
+                })?;
+        let malloc = instance
+            .get_typed_func::<u32, u32>(&mut store, "malloc")
+            .map_err(typed_error)?;
+        let free = instance
+            .get_typed_func::<u32, ()>(&mut store, "free")
+            .map_err(typed_error)?;
+        let methods = blueprint
+            .interface
+            .methods
+            .iter()
+            .map(|method| instance.get_typed_func::<(u32, u32), u64>(&mut store, method.export))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(typed_error)?;
+        // Host functions work from the start: the initializer may call them.
+        store.data_mut().guest = Some(GuestExports {
+            memory,
+            malloc: malloc.clone(),
+        });
+        // A WASI reactor must run its initializer once before any other export (its type was
+        // checked at load).
+        if let Ok(initialize) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            initialize
+                .call(&mut store, ())
+                .map_err(|error| classify(&store, blueprint, error, "_initialize"))?;
+        }
+        // Guests that know levels agree on one; go-plugin's guests stay at level 0.
+        if let Ok(agree) = instance.get_typed_func::<u32, u32>(&mut store, abi::LEVEL_EXPORT) {
+            let level = agree
+                .call(&mut store, abi::LEVEL)
+                .map_err(|error| classify(&store, blueprint, error, abi::LEVEL_EXPORT))?;
+            store.data_mut().level = level.min(abi::LEVEL);
+        }
+        Ok(Box::new(Instance {
+            store,
+            request_block: None,
+            handle: instance,
+            memory,
+            malloc,
+            free,
+            methods,
+        }))
+    }
+
+    /// The linear memory the instance holds, in bytes.
+    pub(crate) fn memory_size(&self) -> usize {
+        self.memory.data_size(&self.store)
+    }
+
+    /// Compares the plugin's interface version with the host's.
+    pub(crate) fn check_version(
+        &mut self,
+        blueprint: &Blueprint,
+        call: CallState,
+    ) -> Result<(), Error> {
+        let export = blueprint.interface.api_version_export;
+        let api_version = self
+            .handle
+            .get_typed_func::<(), u64>(&mut self.store, export)
+            .map_err(|error| Error::Instantiate {
+                plugin: blueprint.name.to_string(),
+                reason: format!("{error:#}"),
+            })?;
+        begin(&mut self.store, blueprint, call)?;
+        let plugin = api_version
+            .call(&mut self.store, ())
+            .map_err(|error| classify(&self.store, blueprint, error, export))?;
+        if plugin != blueprint.interface.version {
+            return Err(Error::ApiVersionMismatch {
+                name: blueprint.name.to_string(),
+                host: blueprint.interface.version,
+                plugin,
+            });
+        }
+        Ok(())
+    }
+
+    /// Calls the rpc at `method` (an index into the interface's methods) with `request`.
+    pub(crate) fn call<Req, Resp>(
+        &mut self,
+        blueprint: &Blueprint,
+        method: usize,
+        request: &Req,
+        call: CallState,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let interface = blueprint.interface;
+        let (Some(method_info), true) =
+            (interface.methods.get(method), method < self.methods.len())
+        else {
+            return Err(Error::Config(format!(
+                "{} has no rpc #{method}: the generated code does not match the runtime",
+                interface.service
+            )));
+        };
+        let export = method_info.export;
+        begin(&mut self.store, blueprint, call)?;
+        let (request_ptr, request_len) = self.write_request(blueprint, request)?;
+        // Borrowed, not cloned: cloning a typed function touches reference counts.
+        let packed = self.methods[method]
+            .call(&mut self.store, (request_ptr, request_len))
+            .map_err(|error| classify(&self.store, blueprint, error, export))?;
+        let payload = Payload::unpack(packed);
+        let memory = self.memory.data(&self.store);
+        let range = payload
+            .range(memory.len())
+            .ok_or_else(|| Error::OutOfBounds {
+                plugin: blueprint.name.to_string(),
+                function: export.to_owned(),
+                ptr: payload.ptr,
+                len: payload.len,
+                memory_size: memory.len(),
+            })?;
+        let bytes = &memory[range];
+        let result = if payload.is_error {
+            Err(Error::Plugin {
+                plugin: blueprint.name.to_string(),
+                message: String::from_utf8_lossy(bytes).into_owned(),
+            })
+        } else {
+            Resp::decode(bytes).map_err(|source| Error::Decode {
+                plugin: blueprint.name.to_string(),
+                function: export.to_owned(),
+                message_type: method_info.response,
+                source,
+            })
+        };
+        self.release(blueprint, payload, request_ptr)?;
+        result
+    }
+
+    /// Frees what the guest leaves to the host after a call: below level 2 the result block;
+    /// at level 0 the host function responses go-plugin's guests never free (`docs/abi.md`).
+    /// The request block is kept for the next call, unless the guest answered in it.
+    fn release(
+        &mut self,
+        blueprint: &Blueprint,
+        payload: Payload,
+        request_ptr: u32,
+    ) -> Result<(), Error> {
+        let level = self.store.data().level;
+        let mut to_free = Vec::new();
+        if level < 2 && payload.ptr != 0 {
+            to_free.push(payload.ptr);
+            if payload.ptr == request_ptr {
+                self.request_block = None;
+            }
+        }
+        if level == 0 {
+            let abandoned = std::mem::take(&mut self.store.data_mut().abandoned);
+            to_free.extend(
+                abandoned
+                    .into_iter()
+                    .filter(|ptr| *ptr != request_ptr && *ptr != payload.ptr),
+            );
+        }
+        for ptr in to_free {
+            self.free
+                .call(&mut self.store, ptr)
+                .map_err(|error| classify(&self.store, blueprint, error, "free"))?;
+        }
+        Ok(())
+    }
+
+    /// Encodes the request into the instance's request block, growing it with the guest's
+    /// `malloc` when it is too small, and returns its location; `(0, 0)` for an empty request.
+    fn write_request(
+        &mut self,
+        blueprint: &Blueprint,
+        request: &impl Message,
+    ) -> Result<(u32, u32), Error> {
+        let len = request.encoded_len();
+        if len == 0 {
+            return Ok((0, 0));
+        }
+        let too_large = || Error::AllocationFailed {
+            plugin: blueprint.name.to_string(),
+            size: len,
+        };
+        let len32 = u32::try_from(len)
+            .ok()
+            .filter(|len| len & ERROR_FLAG == 0)
+            .ok_or_else(too_large)?;
+        let ptr = match self.request_block {
+            Some((ptr, capacity)) if capacity >= len32 => ptr,
+            previous => {
+                if let Some((ptr, _)) = previous {
+                    self.request_block = None;
+                    self.free
+                        .call(&mut self.store, ptr)
+                        .map_err(|error| classify(&self.store, blueprint, error, "free"))?;
+                }
+                // Room to grow a little, so that requests of similar size share a block.
+                let capacity = len32.saturating_add(len32 / 4).clamp(len32, ERROR_FLAG - 1);
+                let ptr = self
+                    .malloc
+                    .call(&mut self.store, capacity)
+                    .map_err(|error| classify(&self.store, blueprint, error, "malloc"))?;
+                let memory_size = self.memory.data_size(&self.store);
+                let block = Payload {
+                    ptr,
+                    len: capacity,
+                    is_error: false,
+                };
+                if ptr == 0 {
+                    return Err(too_large());
+                }
+                if block.range(memory_size).is_none() {
+                    return Err(Error::OutOfBounds {
+                        plugin: blueprint.name.to_string(),
+                        function: "malloc".to_owned(),
+                        ptr,
+                        len: capacity,
+                        memory_size,
+                    });
+                }
+                self.request_block = Some((ptr, capacity));
+                ptr
+            }
+        };
+        let memory = self.memory.data_mut(&mut self.store);
+        let start = ptr as usize;
+        // The block was checked against the memory, which only grows.
+        let mut block = &mut memory[start..start + len];
+        request.encode(&mut block).map_err(|_| too_large())?;
+        Ok((ptr, len32))
+    }
+}
+
+/// Starts a call (or an instantiation) on `store`: its state, and the bounds wasmtime enforces:
+/// the epoch deadline that lets the ticker stop it, and its fuel.
+fn begin(
+    store: &mut Store<StoreData>,
+    blueprint: &Blueprint,
+    mut call: CallState,
+) -> Result<(), Error> {
+    if call.check().is_err() {
+        // Cancelled before it started, or no time left at all.
+        store.data_mut().call = call;
+        return Err(interrupted(store, blueprint, "the call's start"));
+    }
+    if call.is_bounded() {
+        blueprint.loader.start_ticker()?;
+        store.set_epoch_deadline(1);
+    } else {
+        store.set_epoch_deadline(NEVER);
+    }
+    store.data_mut().call = call;
+    if blueprint.loader.fuel_metering() {
+        store
+            .set_fuel(blueprint.grants.fuel.unwrap_or(u64::MAX))
+            .map_err(|error| Error::Config(format!("cannot set fuel: {error:#}")))?;
+    }
+    Ok(())
+}
+
+/// The error of a call stopped from outside: its deadline passed, or it was cancelled.
+fn interrupted(store: &Store<StoreData>, blueprint: &Blueprint, function: &str) -> Error {
+    let call = &store.data().call;
+    let plugin = blueprint.name.to_string();
+    let function = function.to_owned();
+    match call.interrupted {
+        Some(Interruption::Cancelled) => Error::Cancelled { plugin, function },
+        _ => Error::DeadlineExceeded {
+            plugin,
+            function,
+            deadline: call.deadline.unwrap_or_default(),
+        },
+    }
+}
+
+/// Turns an error from running guest code into the most precise [`Error`].
+fn classify(
+    store: &Store<StoreData>,
+    blueprint: &Blueprint,
+    error: wasmtime::Error,
+    function: &str,
+) -> Error {
+    let plugin = blueprint.name.to_string();
+    if let Some(hit) = error.downcast_ref::<MemoryLimitHit>() {
+        return Error::MemoryLimitExceeded {
+            plugin,
+            limit: hit.limit,
+            requested: hit.requested,
+        };
+    }
+    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return Error::Exit {
+            plugin,
+            function: function.to_owned(),
+            code: exit.0,
+        };
+    }
+    if let Some(failed) = error.downcast_ref::<HostFunctionFailed>() {
+        return Error::HostFunction {
+            plugin,
+            import: failed.import.clone(),
+            message: failed.message.clone(),
+        };
+    }
+    let trap = error.downcast_ref::<wasmtime::Trap>().copied();
+    if trap == Some(wasmtime::Trap::Interrupt) && store.data().call.interrupted.is_some() {
+        return interrupted(store, blueprint, function);
+    }
+    if trap == Some(wasmtime::Trap::OutOfFuel) {
+        return Error::FuelExhausted {
+            plugin,
+            function: function.to_owned(),
+            fuel: blueprint.grants.fuel.unwrap_or(u64::MAX),
+        };
+    }
+    let mut message = trap.map_or_else(|| format!("{error:#}"), |trap| trap.to_string());
+    // The guest's backtrace (not the host's).
+    if let Some(backtrace) = error.downcast_ref::<wasmtime::WasmBacktrace>() {
+        message.push_str(&format!("\nwasm backtrace:\n{backtrace}"));
+    }
+    Error::Trap {
+        plugin,
+        function: function.to_owned(),
+        code: trap.map_or(crate::TrapCode::Other, Into::into),
+        message,
+    }
+}

@@ -1,0 +1,225 @@
+//! What each instance's store holds, and the per-call state that deadlines, cancellation and
+//! host functions read: the bottom layer, which every other module may use.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::{Memory, ResourceLimiter, TypedFunc};
+
+use crate::context::{CallContext, CancelToken};
+use crate::host::HostContext;
+
+/// The data of one instance's store.
+pub(crate) struct StoreData {
+    pub wasi: wasmtime_wasi::p1::WasiP1Ctx,
+    pub limiter: MemoryLimiter,
+    /// Set once the instance exists; host functions need them to answer.
+    pub guest: Option<GuestExports>,
+    /// The interface level agreed with the guest (`docs/abi.md`, "Levels"); 0 for go-plugin's.
+    pub level: u32,
+    /// Host function responses a go-plugin guest never frees; freed when its call returns.
+    pub abandoned: Vec<u32>,
+    /// When the instance's WASI clocks started: the origin of its monotonic clock.
+    pub started: Instant,
+    /// The plugin's name, for host functions and errors.
+    pub plugin: Arc<str>,
+    /// The running call.
+    pub call: CallState,
+}
+
+/// The exports host functions use to answer the guest.
+#[derive(Clone)]
+pub(crate) struct GuestExports {
+    pub memory: Memory,
+    pub malloc: TypedFunc<u32, u32>,
+}
+
+/// What bounds and accompanies the running call.
+#[derive(Default)]
+pub(crate) struct CallState {
+    /// When the call must end, if it has a deadline.
+    pub deadline_at: Option<Instant>,
+    /// The deadline it was given, for the error.
+    pub deadline: Option<Duration>,
+    /// What the host attached to the call.
+    pub context: Option<Arc<CallContext>>,
+    /// Why the call was interrupted, once it was.
+    pub interrupted: Option<Interruption>,
+}
+
+/// Why a call was stopped from outside the guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interruption {
+    Deadline,
+    Cancelled,
+}
+
+impl CallState {
+    /// The state of a call that starts now, with a deadline of `deadline` (the plugin's grant)
+    /// or the context's timeout, whichever is shorter.
+    pub(crate) fn start(deadline: Option<Duration>, context: Option<Arc<CallContext>>) -> Self {
+        let timeout = context.as_ref().and_then(|context| context.timeout_limit());
+        let deadline = match (deadline, timeout) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Self {
+            deadline_at: deadline.and_then(|deadline| Instant::now().checked_add(deadline)),
+            deadline,
+            context,
+            interrupted: None,
+        }
+    }
+
+    pub(crate) fn token(&self) -> Option<&CancelToken> {
+        self.context.as_deref().and_then(CallContext::token)
+    }
+
+    /// Whether something outside the guest may stop the call: then the epoch ticker must run.
+    pub(crate) fn is_bounded(&self) -> bool {
+        self.deadline_at.is_some() || self.token().is_some()
+    }
+
+    /// Checks the deadline and the cancellation token; an error (a wasmtime interrupt trap)
+    /// when the call must stop, with the reason recorded for the error the host gets.
+    pub(crate) fn check(&mut self) -> wasmtime::Result<()> {
+        let reason = if self.token().is_some_and(CancelToken::is_cancelled) {
+            Interruption::Cancelled
+        } else if self.deadline_at.is_some_and(|at| Instant::now() >= at) {
+            Interruption::Deadline
+        } else {
+            return Ok(());
+        };
+        self.interrupted = Some(reason);
+        Err(wasmtime::Error::new(wasmtime::Trap::Interrupt))
+    }
+}
+
+impl StoreData {
+    /// The context a host function gets.
+    pub(crate) fn host_context(&self) -> HostContext<'_> {
+        HostContext {
+            plugin: &self.plugin,
+            call: self.call.context.as_deref(),
+            deadline: self.call.deadline_at,
+            cancel: self.call.token(),
+        }
+    }
+}
+
+/// Raised by [`MemoryLimiter`] when a plugin asks for more memory than allowed; it aborts the
+/// running call and is turned into [`Error::MemoryLimitExceeded`](crate::Error).
+#[derive(Debug)]
+pub(crate) struct MemoryLimitHit {
+    pub limit: usize,
+    pub requested: usize,
+}
+
+impl std::fmt::Display for MemoryLimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "memory limit of {} bytes exceeded (asked for {})",
+            self.limit, self.requested
+        )
+    }
+}
+
+impl std::error::Error for MemoryLimitHit {}
+
+/// Caps each instance's linear memory. Growing past the cap traps instead of failing softly,
+/// so the host gets a precise error rather than a plugin confused by a failed `malloc`. An
+/// instance has one memory (the engine refuses multi-memory modules), so the cap is per
+/// instance.
+pub(crate) struct MemoryLimiter {
+    limit: Option<usize>,
+}
+
+/// The most elements a table may hold: far above what compilers emit, far below harm.
+pub(crate) const TABLE_ELEMENTS: usize = 1 << 17;
+
+impl MemoryLimiter {
+    pub(crate) fn new(limit: Option<usize>) -> Self {
+        Self { limit }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        match self.limit {
+            Some(limit) if desired > limit => Err(wasmtime::Error::new(MemoryLimitHit {
+                limit,
+                requested: desired,
+            })),
+            _ => Ok(true),
+        }
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= TABLE_ELEMENTS)
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        16
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::CancelToken;
+
+    #[test]
+    fn growing_past_the_limit_is_an_error() {
+        let mut limiter = MemoryLimiter::new(Some(1 << 20));
+        assert!(limiter.memory_growing(0, 1 << 20, None).unwrap());
+        let error = limiter.memory_growing(1 << 20, 2 << 20, None).unwrap_err();
+        assert!(error.downcast_ref::<MemoryLimitHit>().is_some());
+        assert!(MemoryLimiter::new(None)
+            .memory_growing(0, usize::MAX, None)
+            .unwrap());
+    }
+
+    #[test]
+    fn the_shorter_of_deadline_and_timeout_applies() {
+        let context = Arc::new(CallContext::new().timeout(Duration::from_millis(5)));
+        let call = CallState::start(Some(Duration::from_secs(1)), Some(context));
+        assert_eq!(call.deadline, Some(Duration::from_millis(5)));
+        assert_eq!(CallState::start(None, None).deadline, None);
+        assert!(!CallState::start(None, None).is_bounded());
+    }
+
+    #[test]
+    fn a_cancelled_call_is_interrupted_and_says_why() {
+        let token = CancelToken::new();
+        let context = Arc::new(CallContext::new().cancel_token(token.clone()));
+        let mut call = CallState::start(None, Some(context));
+        assert!(call.is_bounded());
+        assert!(call.check().is_ok());
+        token.cancel();
+        assert!(call.check().is_err());
+        assert_eq!(call.interrupted, Some(Interruption::Cancelled));
+
+        let mut late = CallState::start(Some(Duration::ZERO), None);
+        assert!(late.check().is_err());
+        assert_eq!(late.interrupted, Some(Interruption::Deadline));
+    }
+}
