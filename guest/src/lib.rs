@@ -44,10 +44,24 @@ pub use prost_types;
 /// What generated code uses. Not a stable API: it changes together with `wasm-plugin-build`.
 #[doc(hidden)]
 pub mod codegen {
+    pub use crate::__service_slot as service_slot;
     pub use crate::export::serve;
     pub use crate::import::call_host;
-    pub use crate::registry::Service;
+    pub use crate::registry::{Service, Slot, SlotCell};
     pub use prost;
+}
+
+/// The slot of a service's implementation (`Service::slot`), for generated code.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __service_slot {
+    ($service:ty) => {{
+        ::std::thread_local! {
+            static SLOT: $crate::codegen::SlotCell<$service> =
+                const { $crate::codegen::SlotCell::new(::core::option::Option::None) };
+        }
+        &SLOT
+    }};
 }
 
 /// Registers the implementations of plugin services, once per plugin.

@@ -4,42 +4,43 @@
 //! of its service's trait object; the first call into the plugin runs it. A reactor module has no
 //! `main`, so this lazy step stands in for go-plugin's `RegisterX(..)` in `main`.
 
-use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
+use std::thread::LocalKey;
+
+/// Where a service's implementation is kept: one per service, defined by generated code.
+pub type SlotCell<S> = RefCell<Option<Box<S>>>;
+
+/// The thread-local slot of a service (a plugin has one thread).
+pub type Slot<S> = LocalKey<SlotCell<S>>;
 
 /// Implemented by generated code for `dyn Trait` of every plugin service.
 pub trait Service: 'static {
     /// The service's full protobuf name, such as `greeting.Greeter`.
     const NAME: &'static str;
 
+    /// The slot of the implementation this plugin serves (generated: a `thread_local!` per
+    /// service, so that registering allocates nothing for an implementation without data).
+    fn slot() -> &'static Slot<Self>;
+
     /// Stores `implementation` as the one this plugin serves; a second registration of the same
     /// service is ignored.
     fn register(self: Box<Self>) {
-        REGISTRY.with_borrow_mut(|services| {
-            if !services.iter().any(|(id, _)| *id == TypeId::of::<Self>()) {
-                services.push((TypeId::of::<Self>(), Box::new(self)));
+        Self::slot().with_borrow_mut(|slot| {
+            if slot.is_none() {
+                *slot = Some(self);
             }
         });
     }
 }
 
 thread_local! {
-    /// `Box<dyn Trait>` of each registered service, keyed by `TypeId::of::<dyn Trait>()`.
-    static REGISTRY: RefCell<Vec<(TypeId, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `f` with the registered implementation of `S`, or `None` if the plugin has none.
 pub(crate) fn with_service<S: Service + ?Sized, R>(f: impl FnOnce(Option<&S>) -> R) -> R {
     ensure_registered();
-    REGISTRY.with_borrow(|services| {
-        let implementation = services
-            .iter()
-            .find(|(id, _)| *id == TypeId::of::<S>())
-            .and_then(|(_, boxed)| boxed.downcast_ref::<Box<S>>())
-            .map(|boxed| &**boxed);
-        f(implementation)
-    })
+    S::slot().with_borrow(|slot| f(slot.as_deref()))
 }
 
 unsafe extern "Rust" {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use prost::Message;
-use wasmtime::{InstancePre, Memory, Store, TypedFunc, UpdateDeadline};
+use wasmtime::{Extern, InstancePre, Memory, ModuleExport, Store, TypedFunc, UpdateDeadline};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
 use crate::codegen::Interface;
@@ -21,11 +21,58 @@ use crate::Error;
 /// interrupted (the engine always counts epochs, for the plugins that need it).
 const NEVER: u64 = 1 << 62;
 
+/// The exports an instance needs, located once per plugin (by index: no lookup by name, and no
+/// error values for optional exports, per instance).
+pub(crate) struct Exports {
+    pub memory: ModuleExport,
+    pub malloc: ModuleExport,
+    pub free: ModuleExport,
+    pub api_version: ModuleExport,
+    pub methods: Vec<ModuleExport>,
+    pub initialize: Option<ModuleExport>,
+    pub level: Option<ModuleExport>,
+}
+
+impl Exports {
+    /// Locates the exports of `module` (checked by `linking::check_exports` before).
+    pub(crate) fn locate(
+        module: &wasmtime::Module,
+        interface: &Interface,
+        plugin: &str,
+    ) -> Result<Self, Error> {
+        let required = |name: &str| {
+            module
+                .get_export_index(name)
+                .ok_or_else(|| Error::MissingExport {
+                    plugin: plugin.to_owned(),
+                    export: name.to_owned(),
+                    hint: None,
+                })
+        };
+        Ok(Self {
+            memory: required("memory")?,
+            malloc: required("malloc")?,
+            free: required("free")?,
+            api_version: required(interface.api_version_export)?,
+            methods: interface
+                .methods
+                .iter()
+                .map(|method| required(method.export))
+                .collect::<Result<_, _>>()?,
+            initialize: module.get_export_index("_initialize"),
+            level: module.get_export_index(abi::LEVEL_EXPORT),
+        })
+    }
+}
+
 /// What every instance of one plugin is made from.
 pub(crate) struct Blueprint {
+    pub exports: Exports,
     pub pre: InstancePre<StoreData>,
     pub name: Arc<str>,
     pub interface: &'static Interface,
+    /// The host functions, in the order of the module's imports.
+    pub host_functions: Arc<[crate::host::ErasedFunction]>,
     pub grants: Grants,
     pub loader: Loader,
 }
@@ -36,7 +83,7 @@ pub(crate) struct Instance {
     /// A block of the guest's that requests are written to, reused while large enough:
     /// `(ptr, capacity)`.
     request_block: Option<(u32, u32)>,
-    handle: wasmtime::Instance,
+    api_version: TypedFunc<(), u64>,
     memory: Memory,
     malloc: TypedFunc<u32, u32>,
     free: TypedFunc<u32, ()>,
@@ -53,17 +100,19 @@ impl Instance {
             wasi: blueprint.grants.wasi()?,
             limiter: MemoryLimiter::new(blueprint.grants.memory_limit),
             guest: None,
+            host_functions: Some(Arc::clone(&blueprint.host_functions)),
             level: 0,
             abandoned: Vec::new(),
             started,
             plugin: Arc::clone(name),
+            clock: Arc::clone(blueprint.loader.clock()),
             call: CallState::default(),
         };
         let mut store = Store::new(blueprint.loader.engine(), data);
         store.limiter(|data| &mut data.limiter);
         // Every tick of a bounded call: stop it if its deadline passed or it was cancelled.
         store.epoch_deadline_callback(|mut context| {
-            context.data_mut().call.check()?;
+            context.data_mut().check()?;
             Ok(UpdateDeadline::Continue(1))
         });
         begin(&mut store, blueprint, call)?;
@@ -71,31 +120,48 @@ impl Instance {
             .pre
             .instantiate(&mut store)
             .map_err(|error| classify(&store, blueprint, error, "instantiation"))?;
-        let typed_error = |error: wasmtime::Error| Error::Instantiate {
+        let exports = &blueprint.exports;
+        let missing = |export: &str| Error::Instantiate {
+            plugin: name.to_string(),
+            reason: format!("its export {export} is not what it was when the plugin was loaded"),
+        };
+        let func = |store: &mut Store<StoreData>, export: &ModuleExport, name: &str| match instance
+            .get_module_export(&mut *store, export)
+        {
+            Some(Extern::Func(func)) => Ok(func),
+            _ => Err(missing(name)),
+        };
+        let memory = match instance.get_module_export(&mut store, &exports.memory) {
+            Some(Extern::Memory(memory)) => memory,
+            _ => return Err(missing("memory")),
+        };
+        let typed = |error: wasmtime::Error| Error::Instantiate {
             plugin: name.to_string(),
             reason: format!("{error:#}"),
         };
-        let memory =
-            instance
-                .get_memory(&mut store, "memory")
-                .ok_or_else(|| Error::MissingExport {
-                    plugin: name.to_string(),
-                    export: "memory".into(),
-                    hint: None,
-                })?;
-        let malloc = instance
-            .get_typed_func::<u32, u32>(&mut store, "malloc")
-            .map_err(typed_error)?;
-        let free = instance
-            .get_typed_func::<u32, ()>(&mut store, "free")
-            .map_err(typed_error)?;
-        let methods = blueprint
-            .interface
+        let malloc = func(&mut store, &exports.malloc, "malloc")?
+            .typed::<u32, u32>(&store)
+            .map_err(typed)?;
+        let free = func(&mut store, &exports.free, "free")?
+            .typed::<u32, ()>(&store)
+            .map_err(typed)?;
+        let methods = exports
             .methods
             .iter()
-            .map(|method| instance.get_typed_func::<(u32, u32), u64>(&mut store, method.export))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(typed_error)?;
+            .zip(blueprint.interface.methods)
+            .map(|(export, method)| {
+                func(&mut store, export, method.export)?
+                    .typed::<(u32, u32), u64>(&store)
+                    .map_err(typed)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let api_version = func(
+            &mut store,
+            &exports.api_version,
+            blueprint.interface.api_version_export,
+        )?
+        .typed::<(), u64>(&store)
+        .map_err(typed)?;
         // Host functions work from the start: the initializer may call them.
         store.data_mut().guest = Some(GuestExports {
             memory,
@@ -103,14 +169,18 @@ impl Instance {
         });
         // A WASI reactor must run its initializer once before any other export (its type was
         // checked at load).
-        if let Ok(initialize) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            initialize
+        if let Some(export) = &exports.initialize {
+            func(&mut store, export, "_initialize")?
+                .typed::<(), ()>(&store)
+                .map_err(typed)?
                 .call(&mut store, ())
                 .map_err(|error| classify(&store, blueprint, error, "_initialize"))?;
         }
         // Guests that know levels agree on one; go-plugin's guests stay at level 0.
-        if let Ok(agree) = instance.get_typed_func::<u32, u32>(&mut store, abi::LEVEL_EXPORT) {
-            let level = agree
+        if let Some(export) = &exports.level {
+            let level = func(&mut store, export, abi::LEVEL_EXPORT)?
+                .typed::<u32, u32>(&store)
+                .map_err(typed)?
                 .call(&mut store, abi::LEVEL)
                 .map_err(|error| classify(&store, blueprint, error, abi::LEVEL_EXPORT))?;
             store.data_mut().level = level.min(abi::LEVEL);
@@ -118,7 +188,7 @@ impl Instance {
         Ok(Box::new(Instance {
             store,
             request_block: None,
-            handle: instance,
+            api_version,
             memory,
             malloc,
             free,
@@ -138,15 +208,9 @@ impl Instance {
         call: CallState,
     ) -> Result<(), Error> {
         let export = blueprint.interface.api_version_export;
-        let api_version = self
-            .handle
-            .get_typed_func::<(), u64>(&mut self.store, export)
-            .map_err(|error| Error::Instantiate {
-                plugin: blueprint.name.to_string(),
-                reason: format!("{error:#}"),
-            })?;
         begin(&mut self.store, blueprint, call)?;
-        let plugin = api_version
+        let plugin = self
+            .api_version
             .call(&mut self.store, ())
             .map_err(|error| classify(&self.store, blueprint, error, export))?;
         if plugin != blueprint.interface.version {
@@ -321,7 +385,7 @@ fn begin(
     blueprint: &Blueprint,
     mut call: CallState,
 ) -> Result<(), Error> {
-    if call.check().is_err() {
+    if call.check(blueprint.loader.clock().now()).is_err() {
         // Cancelled before it started, or no time left at all.
         store.data_mut().call = call;
         return Err(interrupted(store, blueprint, "the call's start"));

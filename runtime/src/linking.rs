@@ -49,47 +49,93 @@ impl fmt::Display for GuestFault {
 
 impl std::error::Error for GuestFault {}
 
-pub(crate) fn link_host_function(
-    linker: &mut Linker<StoreData>,
-    module: &str,
-    name: &str,
-    function: ErasedFunction,
-) -> Result<(), Error> {
-    let import = format!("{module}.{name}");
-    linker
-        .func_wrap(
-            module,
-            name,
-            move |mut caller: Caller<'_, StoreData>, ptr: u32, len: u32| -> wasmtime::Result<u64> {
-                call_host_function(&mut caller, &function, &import, ptr, len)
-            },
-        )
-        .map(|_| ())
-        .map_err(|error| {
-            Error::Config(format!(
-                "cannot define host function {module}.{name}: {error:#}"
-            ))
-        })
+/// The non-WASI imports of a module, in order: the host functions it calls, as
+/// `(module, name)`. A plugin's host functions are looked up in this order once, at load.
+pub(crate) fn host_imports(module: &wasmtime::Module) -> Vec<(String, String)> {
+    module
+        .imports()
+        .filter(|import| import.module() != "wasi_snapshot_preview1")
+        .map(|import| (import.module().to_owned(), import.name().to_owned()))
+        .collect()
 }
 
-/// Runs a host function for the guest: read its request, answer in a buffer from its `malloc`.
+/// A linker for `module`: the loader's WASI linker with a trampoline for each host function the
+/// module imports. The trampolines call the functions of the instance's plugin
+/// ([`StoreData::host_functions`]), so one linker, and one pre-instantiated module, serves every
+/// plugin of the module, whatever host functions each was given.
+pub(crate) fn module_linker(
+    wasi_linker: &Linker<StoreData>,
+    imports: &[(String, String)],
+) -> Result<Linker<StoreData>, Error> {
+    let mut linker = wasi_linker.clone();
+    for (index, (module, name)) in imports.iter().enumerate() {
+        let import = format!("{module}.{name}");
+        linker
+            .func_wrap(
+                module,
+                name,
+                move |mut caller: Caller<'_, StoreData>,
+                      ptr: u32,
+                      len: u32|
+                      -> wasmtime::Result<u64> {
+                    call_host_function(&mut caller, index, &import, ptr, len)
+                },
+            )
+            .map_err(|error| {
+                Error::Config(format!(
+                    "cannot define host function {module}.{name}: {error:#}"
+                ))
+            })?;
+    }
+    Ok(linker)
+}
+
+/// The host functions a plugin that imports `imports` calls, in import order, from its host
+/// modules (checked by [`check_imports`] before).
+pub(crate) fn resolve_host_functions(
+    imports: &[(String, String)],
+    hosts: &[&HostModule],
+) -> Vec<ErasedFunction> {
+    imports
+        .iter()
+        .filter_map(|(module, name)| {
+            hosts
+                .iter()
+                .filter(|host| host.name == *module)
+                .flat_map(|host| &host.functions)
+                .find(|(function, _)| function == name)
+                .map(|(_, function)| function.clone())
+        })
+        .collect()
+}
+
+/// Runs host function `index` of the instance's plugin for the guest: read its request, answer
+/// in a buffer from its `malloc`.
 fn call_host_function(
     caller: &mut Caller<'_, StoreData>,
-    function: &ErasedFunction,
+    index: usize,
     import: &str,
     ptr: u32,
     len: u32,
 ) -> wasmtime::Result<u64> {
-    // Taken out for the call and put back (moving typed functions is free, cloning is not).
-    let guest = caller.data_mut().guest.take().ok_or_else(|| {
-        GuestFault(format!(
+    // Taken out for the call and put back (moving is free, cloning touches reference counts).
+    let data = caller.data_mut();
+    let (Some(guest), Some(functions)) = (data.guest.take(), data.host_functions.take()) else {
+        return Err(wasmtime::Error::new(GuestFault(format!(
             "{import} was called before the plugin was initialised"
-        ))
-    })?;
-    let answer = answer_host_call(caller, &guest, function, import, ptr, len);
-    caller.data_mut().guest = Some(guest);
+        ))));
+    };
+    let answer = match functions.get(index) {
+        Some(function) => answer_host_call(caller, &guest, function, import, ptr, len),
+        None => Err(wasmtime::Error::new(GuestFault(format!(
+            "{import} has no host function (the plugin was linked for other imports)"
+        )))),
+    };
+    let data = caller.data_mut();
+    data.guest = Some(guest);
+    data.host_functions = Some(functions);
     // The deadline covers time in host functions too; a cancelled call ends here.
-    caller.data_mut().call.check()?;
+    data.check()?;
     answer
 }
 

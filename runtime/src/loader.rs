@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use wasmtime::{InstanceAllocationStrategy, Linker, PoolingAllocationConfig};
+use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, PoolingAllocationConfig};
 
 use crate::grants::{DirAccess, Grants};
 use crate::host::HostModule;
 use crate::store::{StoreData, TABLE_ELEMENTS};
-use crate::ticker::EpochTicker;
+use crate::ticker::{CoarseClock, EpochTicker};
 use crate::Error;
 
 /// Compiles plugins and holds what every plugin it loads shares: the wasmtime engine, its pool
@@ -46,6 +46,8 @@ struct Shared {
     wasi_linker: Linker<StoreData>,
     /// Started by the first call with a deadline or a cancellation token.
     ticker: OnceLock<EpochTicker>,
+    /// Kept by the ticker; deadlines are measured against it.
+    clock: Arc<CoarseClock>,
 }
 
 /// Configures a [`Loader`]. Every option has a safe default: plugins see no files, no
@@ -140,7 +142,11 @@ impl Loader {
 
     fn module(&self, name: String, module: wasmtime::Module) -> Module {
         Module {
-            module,
+            compiled: Arc::new(Compiled {
+                imports: crate::linking::host_imports(&module),
+                module,
+                pre: OnceLock::new(),
+            }),
             name: name.into(),
             loader: self.clone(),
         }
@@ -168,11 +174,25 @@ impl Loader {
         if self.shared.ticker.get().is_some() {
             return Ok(());
         }
-        let ticker = EpochTicker::start(&self.shared.engine)
+        let ticker = EpochTicker::start(&self.shared.engine, Arc::clone(&self.shared.clock))
             .map_err(|error| Error::Config(format!("cannot start the deadline thread: {error}")))?;
         // Another call may have won the race; its ticker serves both.
         let _ = self.shared.ticker.set(ticker);
         Ok(())
+    }
+
+    /// The clock deadlines are measured against.
+    pub(crate) fn clock(&self) -> &Arc<CoarseClock> {
+        &self.shared.clock
+    }
+
+    /// The time a call with a deadline starts at: the coarse clock, read fresh while the
+    /// ticker does not keep it yet (the call starts the ticker).
+    pub(crate) fn clock_now(&self) -> u64 {
+        if self.shared.ticker.get().is_none() {
+            self.shared.clock.update();
+        }
+        self.shared.clock.now()
     }
 }
 
@@ -302,7 +322,9 @@ impl LoaderBuilder {
         pool.total_core_instances(self.max_instances)
             .total_memories(self.max_instances)
             .total_tables(self.max_instances)
-            .table_elements(TABLE_ELEMENTS);
+            .table_elements(TABLE_ELEMENTS)
+            // Freed slots are returned to the system 16 at a time: one madvise for many.
+            .decommit_batch_size(16);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = wasmtime::Engine::new(&config)
             .map_err(|error| Error::Config(format!("wasmtime: {error:#}")))?;
@@ -319,6 +341,7 @@ impl LoaderBuilder {
                 cache,
                 wasi_linker,
                 ticker: OnceLock::new(),
+                clock: Arc::new(CoarseClock::new()),
             }),
         })
     }
@@ -327,9 +350,38 @@ impl LoaderBuilder {
 /// A compiled `.wasm` module, ready to be instantiated as one or more services. Cloning is cheap.
 #[derive(Clone)]
 pub struct Module {
-    pub(crate) module: wasmtime::Module,
+    pub(crate) compiled: Arc<Compiled>,
     pub(crate) name: Arc<str>,
     pub(crate) loader: Loader,
+}
+
+/// What every plugin of a module shares.
+pub(crate) struct Compiled {
+    pub module: wasmtime::Module,
+    /// The host functions it imports, in order (`linking::host_imports`).
+    pub imports: Vec<(String, String)>,
+    /// The module linked against WASI and trampolines for its host functions, once, for all
+    /// its plugins.
+    pre: OnceLock<InstancePre<StoreData>>,
+}
+
+impl Module {
+    /// The module pre-linked for instantiation, made on first use.
+    pub(crate) fn instance_pre(&self, plugin: &str) -> Result<InstancePre<StoreData>, Error> {
+        if let Some(pre) = self.compiled.pre.get() {
+            return Ok(pre.clone());
+        }
+        let linker =
+            crate::linking::module_linker(self.loader.wasi_linker(), &self.compiled.imports)?;
+        let pre = linker
+            .instantiate_pre(&self.compiled.module)
+            .map_err(|error| Error::Instantiate {
+                plugin: plugin.to_owned(),
+                reason: format!("{error:#}"),
+            })?;
+        // Another thread may have made one too; either serves.
+        Ok(self.compiled.pre.get_or_init(|| pre).clone())
+    }
 }
 
 impl Module {
@@ -349,7 +401,7 @@ impl Module {
 /// [`Plugin`](crate::Plugin) was created from), not when they were compiled from equal bytes.
 impl PartialEq for Module {
     fn eq(&self, other: &Self) -> bool {
-        wasmtime::Module::same(&self.module, &other.module)
+        wasmtime::Module::same(&self.compiled.module, &other.compiled.module)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::codegen::Interface;
 use crate::context::CallContext;
 use crate::grants::Grants;
 use crate::host::HostModule;
-use crate::instance::{Blueprint, Instance};
+use crate::instance::{Blueprint, Exports, Instance};
 use crate::linking;
 use crate::loader::Module;
 use crate::pool::Pool;
@@ -52,25 +52,18 @@ impl Plugin {
                  LoaderBuilder::fuel_metering(true)"
             )));
         }
-        linking::check_exports(&module.module, interface, &name)?;
+        let compiled = &module.compiled;
+        linking::check_exports(&compiled.module, interface, &name)?;
         let host_modules: Vec<&HostModule> = grants.host_modules.iter().collect();
-        linking::check_imports(&module.module, &host_modules, &name)?;
-        let mut linker = module.loader.wasi_linker().clone();
-        for host in &host_modules {
-            for (function, erased) in &host.functions {
-                linking::link_host_function(&mut linker, &host.name, function, erased.clone())?;
-            }
-        }
-        let pre = linker
-            .instantiate_pre(&module.module)
-            .map_err(|error| Error::Instantiate {
-                plugin: name.to_string(),
-                reason: format!("{error:#}"),
-            })?;
+        linking::check_imports(&compiled.module, &host_modules, &name)?;
+        let host_functions =
+            linking::resolve_host_functions(&compiled.imports, &host_modules).into();
         let blueprint = Blueprint {
-            pre,
+            exports: Exports::locate(&compiled.module, interface, &name)?,
+            pre: module.instance_pre(&name)?,
             name,
             interface,
+            host_functions,
             grants,
             loader: module.loader.clone(),
         };
@@ -80,7 +73,9 @@ impl Plugin {
             blueprint,
         };
         // One deadline for the first instance and the version check together.
-        let first_call = || CallState::start(inner.blueprint.grants.deadline, None);
+        let loader = &inner.blueprint.loader;
+        let first_call =
+            || CallState::start(inner.blueprint.grants.deadline, None, || loader.clock_now());
         let mut first = Instance::new(&inner.blueprint, first_call())?;
         first.check_version(&inner.blueprint, first_call())?;
         inner.idle.put(first);
@@ -107,7 +102,11 @@ impl Plugin {
         let inner = &*self.inner;
         let blueprint = &inner.blueprint;
         // One deadline for the whole call, including a fresh instance's initialisation.
-        let call = || CallState::start(blueprint.grants.deadline, self.context.clone());
+        let call = || {
+            CallState::start(blueprint.grants.deadline, self.context.clone(), || {
+                blueprint.loader.clock_now()
+            })
+        };
         let mut instance = match inner.idle.take() {
             Some(instance) => instance,
             None => Instance::new(blueprint, call())?,
@@ -156,7 +155,9 @@ impl Plugin {
         let count = count.min(inner.idle.capacity());
         let mut idle = self.stats().idle_instances;
         while idle < count {
-            let call = CallState::start(inner.blueprint.grants.deadline, None);
+            let call = CallState::start(inner.blueprint.grants.deadline, None, || {
+                inner.blueprint.loader.clock_now()
+            });
             inner.idle.put(Instance::new(&inner.blueprint, call)?);
             idle += 1;
         }

@@ -8,6 +8,7 @@ use wasmtime::{Memory, ResourceLimiter, TypedFunc};
 
 use crate::context::{CallContext, CancelToken};
 use crate::host::HostContext;
+use crate::ticker::CoarseClock;
 
 /// The data of one instance's store.
 pub(crate) struct StoreData {
@@ -15,6 +16,8 @@ pub(crate) struct StoreData {
     pub limiter: MemoryLimiter,
     /// Set once the instance exists; host functions need them to answer.
     pub guest: Option<GuestExports>,
+    /// The plugin's host functions, in the order of the module's imports (`linking`).
+    pub host_functions: Option<std::sync::Arc<[crate::host::ErasedFunction]>>,
     /// The interface level agreed with the guest (`docs/abi.md`, "Levels"); 0 for go-plugin's.
     pub level: u32,
     /// Host function responses a go-plugin guest never frees; freed when its call returns.
@@ -23,6 +26,8 @@ pub(crate) struct StoreData {
     pub started: Instant,
     /// The plugin's name, for host functions and errors.
     pub plugin: Arc<str>,
+    /// The loader's clock, which deadlines are measured against.
+    pub clock: Arc<CoarseClock>,
     /// The running call.
     pub call: CallState,
 }
@@ -37,8 +42,8 @@ pub(crate) struct GuestExports {
 /// What bounds and accompanies the running call.
 #[derive(Default)]
 pub(crate) struct CallState {
-    /// When the call must end, if it has a deadline.
-    pub deadline_at: Option<Instant>,
+    /// When the call must end, if it has a deadline: [`CoarseClock`] milliseconds.
+    pub deadline_at: Option<u64>,
     /// The deadline it was given, for the error.
     pub deadline: Option<Duration>,
     /// What the host attached to the call.
@@ -55,16 +60,25 @@ pub(crate) enum Interruption {
 }
 
 impl CallState {
-    /// The state of a call that starts now, with a deadline of `deadline` (the plugin's grant)
-    /// or the context's timeout, whichever is shorter.
-    pub(crate) fn start(deadline: Option<Duration>, context: Option<Arc<CallContext>>) -> Self {
+    /// The state of a call that starts at `now` (of the loader's [`CoarseClock`], which runs
+    /// when the call has a deadline), with a deadline of `deadline` (the plugin's grant) or the
+    /// context's timeout, whichever is shorter.
+    pub(crate) fn start(
+        deadline: Option<Duration>,
+        context: Option<Arc<CallContext>>,
+        now: impl FnOnce() -> u64,
+    ) -> Self {
         let timeout = context.as_ref().and_then(|context| context.timeout_limit());
         let deadline = match (deadline, timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        // Whole milliseconds, rounded up: the call gets at least its deadline.
+        let millis = deadline.map(|deadline| {
+            u64::try_from(deadline.as_micros().div_ceil(1000)).unwrap_or(u64::MAX / 2)
+        });
         Self {
-            deadline_at: deadline.and_then(|deadline| Instant::now().checked_add(deadline)),
+            deadline_at: millis.map(|millis| now().saturating_add(millis)),
             deadline,
             context,
             interrupted: None,
@@ -80,12 +94,13 @@ impl CallState {
         self.deadline_at.is_some() || self.token().is_some()
     }
 
-    /// Checks the deadline and the cancellation token; an error (a wasmtime interrupt trap)
-    /// when the call must stop, with the reason recorded for the error the host gets.
-    pub(crate) fn check(&mut self) -> wasmtime::Result<()> {
+    /// Checks the deadline (against `now`, in [`CoarseClock`] milliseconds) and the
+    /// cancellation token; an error (a wasmtime interrupt trap) when the call must stop, with
+    /// the reason recorded for the error the host gets.
+    pub(crate) fn check(&mut self, now: u64) -> wasmtime::Result<()> {
         let reason = if self.token().is_some_and(CancelToken::is_cancelled) {
             Interruption::Cancelled
-        } else if self.deadline_at.is_some_and(|at| Instant::now() >= at) {
+        } else if self.deadline_at.is_some_and(|at| now >= at) {
             Interruption::Deadline
         } else {
             return Ok(());
@@ -101,9 +116,27 @@ impl StoreData {
         HostContext {
             plugin: &self.plugin,
             call: self.call.context.as_deref(),
-            deadline: self.call.deadline_at,
+            deadline: self.deadline(),
             cancel: self.call.token(),
         }
+    }
+
+    /// When the running call must end, if it has a deadline.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.call
+            .deadline_at
+            .map(|millis| self.clock.instant(millis))
+    }
+
+    /// [`CallState::check`] of the running call, against the coarse clock: the check of every
+    /// tick and host function, which may be a tick late.
+    pub(crate) fn check(&mut self) -> wasmtime::Result<()> {
+        self.call.check(self.clock.now())
+    }
+
+    /// [`CallState::check`] against the real clock.
+    pub(crate) fn check_precisely(&mut self) -> wasmtime::Result<()> {
+        self.call.check(self.clock.precise_now())
     }
 }
 
@@ -200,26 +233,29 @@ mod tests {
 
     #[test]
     fn the_shorter_of_deadline_and_timeout_applies() {
-        let context = Arc::new(CallContext::new().timeout(Duration::from_millis(5)));
-        let call = CallState::start(Some(Duration::from_secs(1)), Some(context));
-        assert_eq!(call.deadline, Some(Duration::from_millis(5)));
-        assert_eq!(CallState::start(None, None).deadline, None);
-        assert!(!CallState::start(None, None).is_bounded());
+        let context = Arc::new(CallContext::new().timeout(Duration::from_micros(4_500)));
+        let call = CallState::start(Some(Duration::from_secs(1)), Some(context), || 100);
+        assert_eq!(call.deadline, Some(Duration::from_micros(4_500)));
+        // Rounded up to whole milliseconds of the coarse clock.
+        assert_eq!(call.deadline_at, Some(105));
+        assert_eq!(CallState::start(None, None, || 0).deadline, None);
+        assert!(!CallState::start(None, None, || 0).is_bounded());
     }
 
     #[test]
     fn a_cancelled_call_is_interrupted_and_says_why() {
+        let clock = CoarseClock::new();
         let token = CancelToken::new();
         let context = Arc::new(CallContext::new().cancel_token(token.clone()));
-        let mut call = CallState::start(None, Some(context));
+        let mut call = CallState::start(None, Some(context), || clock.now());
         assert!(call.is_bounded());
-        assert!(call.check().is_ok());
+        assert!(call.check(clock.now()).is_ok());
         token.cancel();
-        assert!(call.check().is_err());
+        assert!(call.check(clock.now()).is_err());
         assert_eq!(call.interrupted, Some(Interruption::Cancelled));
 
-        let mut late = CallState::start(Some(Duration::ZERO), None);
-        assert!(late.check().is_err());
+        let mut late = CallState::start(Some(Duration::ZERO), None, || clock.now());
+        assert!(late.check(clock.now()).is_err());
         assert_eq!(late.interrupted, Some(Interruption::Deadline));
     }
 }

@@ -96,8 +96,8 @@ fn poll_oneoff(
     let mut until = now
         .checked_add(wait)
         .unwrap_or(now + Duration::from_secs(1 << 32));
-    if let Some(deadline_at) = caller.data().call.deadline_at {
-        until = until.min(deadline_at);
+    if let Some(deadline) = caller.data().deadline() {
+        until = until.min(deadline);
     }
     match caller.data().call.token() {
         Some(token) => {
@@ -105,7 +105,8 @@ fn poll_oneoff(
         }
         None => std::thread::sleep(until.saturating_duration_since(now)),
     }
-    caller.data_mut().call.check()?;
+    // The coarse clock may be a tick behind a sleep that ended at the deadline.
+    caller.data_mut().check_precisely()?;
 
     let fired: Vec<&Subscription> = subscriptions
         .iter()

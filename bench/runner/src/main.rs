@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context};
 use bench_runner::bench::{request, BenchPlugin, Blob, Enum, IntValue, Request};
 use bench_runner::systems::{
-    self, call_extism, Extism, Ours, Raw, System, Wasmtime, EXTISM, OURS, RAW,
+    self, call_extism, Extism, Ours, Raw, RawPre, System, Wasmtime, EXTISM, OURS, RAW,
 };
 use bench_runner::{logic, rss_bytes};
 use wasm_plugin_runtime::{CallContext, CancelToken, Grants, Loader};
@@ -206,7 +206,8 @@ fn main() -> anyhow::Result<()> {
     let engine = systems::raw_engine()?;
     let raw_module = wasmtime::Module::new(&engine, &plugins.raw).wt()?;
     let raw_linker = systems::raw_linker(&engine)?;
-    let raw = Raw::instantiate(&raw_linker, &raw_module)?;
+    let raw_pre = RawPre::new(&raw_linker, &raw_module)?;
+    let raw = Raw::instantiate(&raw_pre)?;
     let contenders: [(&str, &dyn System); 5] = [
         (RAW, &raw),
         (OURS, &ours),
@@ -228,6 +229,35 @@ fn main() -> anyhow::Result<()> {
         println!(
             "{:.1} ns per call",
             started.elapsed().as_nanos() as f64 / 5e6
+        );
+        return Ok(());
+    }
+
+    // `--spin-instantiate`: only instantiate our plugin from its module and call it once, in a
+    // loop, for a profiler.
+    if std::env::args().any(|arg| arg == "--spin-instantiate") {
+        let module = loader.compile_bytes(&plugins.ours)?;
+        let started = Instant::now();
+        for _ in 0..20_000 {
+            Ours(BenchPlugin::from_module(&module, systems::Increment)?).nothing();
+        }
+        let ours = started.elapsed().as_secs_f64() * 1e6 / 20_000.0;
+        // A fresh instance for every call: what a call costs when no instance is idle.
+        let fresh_loader = Loader::builder().max_idle_instances(0).build()?;
+        let fresh = Ours::load(&fresh_loader, &plugins.ours)?;
+        let started = Instant::now();
+        for _ in 0..20_000 {
+            fresh.nothing();
+        }
+        let instance = started.elapsed().as_secs_f64() * 1e6 / 20_000.0;
+        let started = Instant::now();
+        for _ in 0..20_000 {
+            Raw::instantiate(&raw_pre)?.nothing();
+        }
+        let floor = started.elapsed().as_secs_f64() * 1e6 / 20_000.0;
+        println!(
+            "load from a module and call: ours {ours:.1} µs; instantiate and call: ours \
+             {instance:.1} µs, floor {floor:.1} µs"
         );
         return Ok(());
     }
@@ -317,7 +347,7 @@ fn main() -> anyhow::Result<()> {
         vec![
             Box::new(|| {
                 let module = wasmtime::Module::new(&engine, &plugins.raw).expect("compile");
-                Raw::instantiate(&raw_linker, &module)
+                Raw::instantiate(&RawPre::new(&raw_linker, &module).expect("link"))
                     .expect("instantiate")
                     .nothing();
             }),
@@ -373,7 +403,7 @@ fn main() -> anyhow::Result<()> {
                 // SAFETY: the file was serialized by this engine just above.
                 let module = unsafe { wasmtime::Module::deserialize_file(&engine, &raw_cached) }
                     .expect("deserialize");
-                Raw::instantiate(&raw_linker, &module)
+                Raw::instantiate(&RawPre::new(&raw_linker, &module).expect("link"))
                     .expect("instantiate")
                     .nothing();
             }),
@@ -398,11 +428,11 @@ fn main() -> anyhow::Result<()> {
             .with_wasi(true)
             .with_functions(systems::extism_functions()),
     )?;
-    let instantiate = measure(
+    let from_module = measure(
         &slow,
         vec![
             Box::new(|| {
-                Raw::instantiate(&raw_linker, &raw_module)
+                Raw::instantiate(&RawPre::new(&raw_linker, &raw_module).expect("link"))
                     .expect("instantiate")
                     .nothing()
             }),
@@ -412,6 +442,28 @@ fn main() -> anyhow::Result<()> {
                 )
                 .nothing()
             }),
+            Box::new(|| {
+                Extism::new(
+                    extism::Plugin::new_from_compiled(&extism_compiled).expect("instantiate"),
+                )
+                .nothing()
+            }),
+        ],
+    );
+    println!(
+        "| load from a compiled module + first call | {} | {} | {} |",
+        cell(from_module[0]),
+        cell(from_module[1]),
+        cell(from_module[2])
+    );
+    // A handle that keeps no idle instance: each call instantiates, as when none is idle.
+    let fresh_loader = Loader::builder().max_idle_instances(0).build()?;
+    let fresh = Ours::load(&fresh_loader, &plugins.ours)?;
+    let instantiate = measure(
+        &slow,
+        vec![
+            Box::new(|| Raw::instantiate(&raw_pre).expect("instantiate").nothing()),
+            Box::new(|| fresh.nothing()),
             Box::new(|| {
                 Extism::new(
                     extism::Plugin::new_from_compiled(&extism_compiled).expect("instantiate"),
@@ -488,7 +540,10 @@ fn main() -> anyhow::Result<()> {
     let mut overshoots = Vec::new();
     for _ in 0..rounds {
         let started = Instant::now();
-        ensure!(bounded.0.call_host(forever).is_err(), "the deadline did not stop the call");
+        ensure!(
+            bounded.0.call_host(forever).is_err(),
+            "the deadline did not stop the call"
+        );
         overshoots.push(started.elapsed().saturating_sub(deadline).as_nanos() as f64);
     }
     let overshoot = stats(overshoots.clone());
@@ -512,7 +567,7 @@ fn main() -> anyhow::Result<()> {
     for threads in [1usize, 2] {
         let rates = [
             throughput(threads, window, |_| {
-                let raw = Raw::instantiate(&raw_linker, &raw_module).expect("instantiate");
+                let raw = Raw::instantiate(&raw_pre).expect("instantiate");
                 let data = Blob { data: vec![7; 16] };
                 Box::new(move || {
                     raw.echo(&data);

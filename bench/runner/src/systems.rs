@@ -207,33 +207,76 @@ pub fn raw_linker(engine: &wasmtime::Engine) -> anyhow::Result<wasmtime::Linker<
     Ok(linker)
 }
 
-impl Raw {
-    pub fn instantiate(
+/// A module linked once, with its exports located, for instantiating it again and again: the
+/// least work wasmtime allows.
+pub struct RawPre {
+    pre: wasmtime::InstancePre<RawState>,
+    initialize: Option<wasmtime::ModuleExport>,
+    memory: wasmtime::ModuleExport,
+    input: wasmtime::ModuleExport,
+    exports: [wasmtime::ModuleExport; 4],
+}
+
+impl RawPre {
+    pub fn new(
         linker: &wasmtime::Linker<RawState>,
         module: &wasmtime::Module,
     ) -> anyhow::Result<Self> {
+        let index = |name: &str| module.get_export_index(name).context(name.to_owned());
+        Ok(Self {
+            pre: linker.instantiate_pre(module).wt()?,
+            initialize: module.get_export_index("_initialize"),
+            memory: index("memory")?,
+            input: index("input")?,
+            exports: [
+                index("nothing")?,
+                index("echo")?,
+                index("fields")?,
+                index("call_host")?,
+            ],
+        })
+    }
+}
+
+impl Raw {
+    pub fn instantiate(pre: &RawPre) -> anyhow::Result<Self> {
         let wasi = wasmtime_wasi::WasiCtxBuilder::new().build_p1();
-        let mut store = wasmtime::Store::new(module.engine(), RawState { wasi, memory: None });
-        let instance = linker.instantiate(&mut store, module).wt()?;
-        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            init.call(&mut store, ()).wt()?;
+        let mut store =
+            wasmtime::Store::new(pre.pre.module().engine(), RawState { wasi, memory: None });
+        let instance = pre.pre.instantiate(&mut store).wt()?;
+        let mut func = |export: &wasmtime::ModuleExport| {
+            instance
+                .get_module_export(&mut store, export)
+                .and_then(wasmtime::Extern::into_func)
+                .context("a function export")
+        };
+        let initialize = pre.initialize.as_ref().map(&mut func).transpose()?;
+        let input = func(&pre.input)?;
+        let exports = [
+            func(&pre.exports[0])?,
+            func(&pre.exports[1])?,
+            func(&pre.exports[2])?,
+            func(&pre.exports[3])?,
+        ];
+        if let Some(initialize) = initialize {
+            initialize
+                .typed::<(), ()>(&store)
+                .wt()?
+                .call(&mut store, ())
+                .wt()?;
         }
         let memory = instance
-            .get_memory(&mut store, "memory")
+            .get_module_export(&mut store, &pre.memory)
+            .and_then(wasmtime::Extern::into_memory)
             .context("memory")?;
         store.data_mut().memory = Some(memory);
-        let export = |store: &mut wasmtime::Store<RawState>, name| {
-            instance.get_typed_func::<u32, u64>(store, name)
-        };
-        let exports = [
-            export(&mut store, "nothing").wt()?,
-            export(&mut store, "echo").wt()?,
-            export(&mut store, "fields").wt()?,
-            export(&mut store, "call_host").wt()?,
-        ];
-        let input = instance
-            .get_typed_func::<u32, u32>(&mut store, "input")
-            .wt()?;
+        let exports = exports
+            .map(|export| export.typed::<u32, u64>(&store).wt())
+            .into_iter()
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("four exports"))?;
+        let input = input.typed::<u32, u32>(&store).wt()?;
         Ok(Self(RefCell::new(RawInstance {
             store,
             memory,

@@ -61,6 +61,10 @@ pub(super) fn plugin(service: &Service, plan: &PluginPlan) -> Result<TokenStream
 
         impl ::wasm_plugin_guest::codegen::Service for dyn #trait_name {
             const NAME: &'static str = #name;
+
+            fn slot() -> &'static ::wasm_plugin_guest::codegen::Slot<Self> {
+                ::wasm_plugin_guest::codegen::service_slot!(dyn #trait_name)
+            }
         }
 
         #[doc(hidden)]

@@ -45,7 +45,8 @@ fn main() -> anyhow::Result<()> {
             let module = wasmtime::Module::new(&engine, read("bench_plugin_raw")?)
                 .map_err(|error| anyhow::anyhow!("{error:#}"))?;
             let linker = systems::raw_linker(&engine)?;
-            Box::new(move || Ok(Box::new(Raw::instantiate(&linker, &module)?)))
+            let pre = systems::RawPre::new(&linker, &module)?;
+            Box::new(move || Ok(Box::new(Raw::instantiate(&pre)?)))
         }
         OURS => {
             let loader = wasm_plugin_runtime::Loader::new()?;
