@@ -14,10 +14,11 @@ use crate::Error;
 /// Loads a plugin as the service `T` (a generated handle, such as `GreeterPlugin`), with its own
 /// grants and host functions. Generated handles start one with `builder(&loader)`.
 ///
-/// ```no_run
+/// ```
 /// # mod greeting {
 /// #     include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
 /// # }
+/// # let wasm = wat::parse_str(include_str!("../doc/greeter.wat")).unwrap();
 /// use std::time::Duration;
 /// use wasm_plugin_runtime::{CapturedOutput, Grants, Loader};
 ///
@@ -26,7 +27,8 @@ use crate::Error;
 /// let untrusted = greeting::GreeterPlugin::builder(&loader)
 ///     .grants(Grants::new().stdout(output.clone()).deadline(Duration::from_millis(50)))
 ///     .name("untrusted")
-///     .load("untrusted.wasm")?;
+///     .load_bytes(&wasm)?; // or .load("untrusted.wasm")
+/// assert_eq!(untrusted.as_ref().name(), "untrusted");
 /// # Ok::<(), wasm_plugin_runtime::Error>(())
 /// ```
 #[must_use]

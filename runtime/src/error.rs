@@ -285,6 +285,32 @@ impl Error {
         matches!(self, Error::Plugin { .. })
     }
 
+    /// The plugin (or module file) the error is about: its file name or the name it was loaded
+    /// under. `None` for errors of a file system path or of the configuration.
+    pub fn plugin(&self) -> Option<&str> {
+        match self {
+            Error::Plugin { plugin, .. }
+            | Error::Trap { plugin, .. }
+            | Error::DeadlineExceeded { plugin, .. }
+            | Error::Cancelled { plugin, .. }
+            | Error::FuelExhausted { plugin, .. }
+            | Error::MemoryLimitExceeded { plugin, .. }
+            | Error::Exit { plugin, .. }
+            | Error::OutOfBounds { plugin, .. }
+            | Error::AllocationFailed { plugin, .. }
+            | Error::Decode { plugin, .. }
+            | Error::HostFunction { plugin, .. }
+            | Error::MissingExport { plugin, .. }
+            | Error::ExportType { plugin, .. }
+            | Error::MissingImport { plugin, .. }
+            | Error::Instantiate { plugin, .. } => Some(plugin),
+            Error::ApiVersionMismatch { name, .. }
+            | Error::NotWasm { name }
+            | Error::InvalidModule { name, .. } => Some(name),
+            Error::Io { .. } | Error::Config(_) => None,
+        }
+    }
+
     /// The plugin's own message, if the plugin returned this error.
     pub fn plugin_message(&self) -> Option<&str> {
         match self {

@@ -29,7 +29,7 @@ pub enum DirAccess {
 /// ([`PluginBuilder::grants`](crate::PluginBuilder::grants)) has those instead. Plugins with
 /// different grants share the loader's engine, compiled modules and deadline thread.
 ///
-/// ```no_run
+/// ```
 /// use std::time::Duration;
 /// use wasm_plugin_runtime::{CapturedOutput, DirAccess, Grants};
 ///
@@ -105,7 +105,8 @@ impl Grants {
 
     /// Stops any call that runs longer than `deadline`, with
     /// [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded). The deadline covers the
-    /// whole call: WebAssembly code is interrupted within about a millisecond, sleeping in WASI
+    /// whole call, and never ends it early: WebAssembly code is interrupted at most about two
+    /// milliseconds after the deadline (the runtime's clock ticks every millisecond), sleeping in WASI
     /// ends at the deadline, and a host function that is still running when it passes ends the
     /// call as soon as it returns (host functions see it in
     /// [`HostContext::deadline`](crate::HostContext::deadline)). Default: no deadline.

@@ -77,17 +77,19 @@ pub(crate) struct Blueprint {
     pub loader: Loader,
 }
 
-/// A live instance and the exports calls use, looked up once.
+/// A live instance and the exports calls use, each looked up on first use (an instance made
+/// for one call needs one method, not all).
 pub(crate) struct Instance {
     store: Store<StoreData>,
+    instance: wasmtime::Instance,
     /// A block of the guest's that requests are written to, reused while large enough:
     /// `(ptr, capacity)`.
     request_block: Option<(u32, u32)>,
-    api_version: TypedFunc<(), u64>,
     memory: Memory,
     malloc: TypedFunc<u32, u32>,
-    free: TypedFunc<u32, ()>,
-    methods: Vec<TypedFunc<(u32, u32), u64>>,
+    free: Option<TypedFunc<u32, ()>>,
+    /// By the index of the interface's methods.
+    methods: Vec<Option<TypedFunc<(u32, u32), u64>>>,
 }
 
 impl Instance {
@@ -121,47 +123,11 @@ impl Instance {
             .instantiate(&mut store)
             .map_err(|error| classify(&store, blueprint, error, "instantiation"))?;
         let exports = &blueprint.exports;
-        let missing = |export: &str| Error::Instantiate {
-            plugin: name.to_string(),
-            reason: format!("its export {export} is not what it was when the plugin was loaded"),
-        };
-        let func = |store: &mut Store<StoreData>, export: &ModuleExport, name: &str| match instance
-            .get_module_export(&mut *store, export)
-        {
-            Some(Extern::Func(func)) => Ok(func),
-            _ => Err(missing(name)),
-        };
         let memory = match instance.get_module_export(&mut store, &exports.memory) {
             Some(Extern::Memory(memory)) => memory,
-            _ => return Err(missing("memory")),
+            _ => return Err(changed_export(blueprint, "memory")),
         };
-        let typed = |error: wasmtime::Error| Error::Instantiate {
-            plugin: name.to_string(),
-            reason: format!("{error:#}"),
-        };
-        let malloc = func(&mut store, &exports.malloc, "malloc")?
-            .typed::<u32, u32>(&store)
-            .map_err(typed)?;
-        let free = func(&mut store, &exports.free, "free")?
-            .typed::<u32, ()>(&store)
-            .map_err(typed)?;
-        let methods = exports
-            .methods
-            .iter()
-            .zip(blueprint.interface.methods)
-            .map(|(export, method)| {
-                func(&mut store, export, method.export)?
-                    .typed::<(u32, u32), u64>(&store)
-                    .map_err(typed)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let api_version = func(
-            &mut store,
-            &exports.api_version,
-            blueprint.interface.api_version_export,
-        )?
-        .typed::<(), u64>(&store)
-        .map_err(typed)?;
+        let malloc = typed_export(&mut store, instance, blueprint, &exports.malloc, "malloc")?;
         // Host functions work from the start: the initializer may call them.
         store.data_mut().guest = Some(GuestExports {
             memory,
@@ -170,30 +136,48 @@ impl Instance {
         // A WASI reactor must run its initializer once before any other export (its type was
         // checked at load).
         if let Some(export) = &exports.initialize {
-            func(&mut store, export, "_initialize")?
-                .typed::<(), ()>(&store)
-                .map_err(typed)?
+            typed_export::<(), ()>(&mut store, instance, blueprint, export, "_initialize")?
                 .call(&mut store, ())
                 .map_err(|error| classify(&store, blueprint, error, "_initialize"))?;
         }
         // Guests that know levels agree on one; go-plugin's guests stay at level 0.
         if let Some(export) = &exports.level {
-            let level = func(&mut store, export, abi::LEVEL_EXPORT)?
-                .typed::<u32, u32>(&store)
-                .map_err(typed)?
-                .call(&mut store, abi::LEVEL)
-                .map_err(|error| classify(&store, blueprint, error, abi::LEVEL_EXPORT))?;
+            let level = typed_export::<u32, u32>(
+                &mut store,
+                instance,
+                blueprint,
+                export,
+                abi::LEVEL_EXPORT,
+            )?
+            .call(&mut store, abi::LEVEL)
+            .map_err(|error| classify(&store, blueprint, error, abi::LEVEL_EXPORT))?;
             store.data_mut().level = level.min(abi::LEVEL);
         }
         Ok(Box::new(Instance {
             store,
+            instance,
             request_block: None,
-            api_version,
             memory,
             malloc,
-            free,
-            methods,
+            free: None,
+            methods: vec![None; exports.methods.len()],
         }))
+    }
+
+    /// Calls the guest's `free` (looked up on first use).
+    fn free(&mut self, blueprint: &Blueprint, ptr: u32) -> Result<(), Error> {
+        let free = match &self.free {
+            Some(free) => free,
+            None => self.free.insert(typed_export(
+                &mut self.store,
+                self.instance,
+                blueprint,
+                &blueprint.exports.free,
+                "free",
+            )?),
+        };
+        free.call(&mut self.store, ptr)
+            .map_err(|error| classify(&self.store, blueprint, error, "free"))
     }
 
     /// The linear memory the instance holds, in bytes.
@@ -208,9 +192,15 @@ impl Instance {
         call: CallState,
     ) -> Result<(), Error> {
         let export = blueprint.interface.api_version_export;
+        let api_version = typed_export::<(), u64>(
+            &mut self.store,
+            self.instance,
+            blueprint,
+            &blueprint.exports.api_version,
+            export,
+        )?;
         begin(&mut self.store, blueprint, call)?;
-        let plugin = self
-            .api_version
+        let plugin = api_version
             .call(&mut self.store, ())
             .map_err(|error| classify(&self.store, blueprint, error, export))?;
         if plugin != blueprint.interface.version {
@@ -236,8 +226,8 @@ impl Instance {
         Resp: Message + Default,
     {
         let interface = blueprint.interface;
-        let (Some(method_info), true) =
-            (interface.methods.get(method), method < self.methods.len())
+        let (Some(method_info), Some(slot)) =
+            (interface.methods.get(method), self.methods.get_mut(method))
         else {
             return Err(Error::Config(format!(
                 "{} has no rpc #{method}: the generated code does not match the runtime",
@@ -245,10 +235,22 @@ impl Instance {
             )));
         };
         let export = method_info.export;
+        if slot.is_none() {
+            *slot = Some(typed_export(
+                &mut self.store,
+                self.instance,
+                blueprint,
+                &blueprint.exports.methods[method],
+                export,
+            )?);
+        }
         begin(&mut self.store, blueprint, call)?;
         let (request_ptr, request_len) = self.write_request(blueprint, request)?;
         // Borrowed, not cloned: cloning a typed function touches reference counts.
-        let packed = self.methods[method]
+        let Some(function) = &self.methods[method] else {
+            return Err(changed_export(blueprint, export));
+        };
+        let packed = function
             .call(&mut self.store, (request_ptr, request_len))
             .map_err(|error| classify(&self.store, blueprint, error, export))?;
         let payload = Payload::unpack(packed);
@@ -306,9 +308,7 @@ impl Instance {
             );
         }
         for ptr in to_free {
-            self.free
-                .call(&mut self.store, ptr)
-                .map_err(|error| classify(&self.store, blueprint, error, "free"))?;
+            self.free(blueprint, ptr)?;
         }
         Ok(())
     }
@@ -337,9 +337,7 @@ impl Instance {
             previous => {
                 if let Some((ptr, _)) = previous {
                     self.request_block = None;
-                    self.free
-                        .call(&mut self.store, ptr)
-                        .map_err(|error| classify(&self.store, blueprint, error, "free"))?;
+                    self.free(blueprint, ptr)?;
                 }
                 // Room to grow a little, so that requests of similar size share a block.
                 let capacity = len32.saturating_add(len32 / 4).clamp(len32, ERROR_FLAG - 1);
@@ -375,6 +373,35 @@ impl Instance {
         let mut block = &mut memory[start..start + len];
         request.encode(&mut block).map_err(|_| too_large())?;
         Ok((ptr, len32))
+    }
+}
+
+/// The function `export` (named `name`) of `instance`, with its type checked.
+fn typed_export<Params, Results>(
+    store: &mut Store<StoreData>,
+    instance: wasmtime::Instance,
+    blueprint: &Blueprint,
+    export: &ModuleExport,
+    name: &str,
+) -> Result<TypedFunc<Params, Results>, Error>
+where
+    Params: wasmtime::WasmParams,
+    Results: wasmtime::WasmResults,
+{
+    let Some(Extern::Func(function)) = instance.get_module_export(&mut *store, export) else {
+        return Err(changed_export(blueprint, name));
+    };
+    function.typed(&*store).map_err(|error| Error::Instantiate {
+        plugin: blueprint.name.to_string(),
+        reason: format!("its export {name}: {error:#}"),
+    })
+}
+
+/// The error for an export that differs from the one checked when the plugin was loaded.
+fn changed_export(blueprint: &Blueprint, name: &str) -> Error {
+    Error::Instantiate {
+        plugin: blueprint.name.to_string(),
+        reason: format!("its export {name} is not what it was when the plugin was loaded"),
     }
 }
 

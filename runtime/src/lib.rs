@@ -2,9 +2,11 @@
 //! service, and call them like ordinary Rust methods.
 //!
 //! `wasm-plugin-build` generates, for a service marked `// wasm:plugin type=plugin`, a typed
-//! handle such as `GreeterPlugin`; this crate runs it on wasmtime with WASI preview 1:
+//! handle such as `GreeterPlugin`; this crate runs it on wasmtime with WASI preview 1. (The
+//! examples below run against a plugin written by hand in WebAssembly text, `doc/greeter.wat`;
+//! a real host loads the `.wasm` file its build produced.)
 //!
-//! ```no_run
+//! ```
 //! // build.rs: wasm_plugin_build::host().compile_protos(&["greeting.proto"], &["."])?;
 //! mod greeting {
 //! #   /*
@@ -13,9 +15,11 @@
 //! #   include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
 //! }
 //! use greeting::{GreetRequest, GreeterPlugin};
+//! # let wasm = wat::parse_str(include_str!("../doc/greeter.wat")).unwrap();
 //!
 //! let loader = wasm_plugin_runtime::Loader::builder().stdout(std::io::stdout()).build()?;
-//! let plugin = GreeterPlugin::load(&loader, "morning.wasm")?;
+//! let plugin = GreeterPlugin::builder(&loader).name("morning").load_bytes(&wasm)?;
+//! // or, from a file: GreeterPlugin::load(&loader, "morning.wasm")?
 //! let reply = plugin.say_hello(GreetRequest { name: "Ada".into(), title: None })?;
 //! assert_eq!(reply.message, "Good morning, Ada");
 //! # Ok::<(), wasm_plugin_runtime::Error>(())
@@ -35,28 +39,44 @@
 //! - **Host functions know their caller**: a [`HostContext`] with the plugin's name and what
 //!   the host attached to the call ([`CallContext`]).
 //!
-//! ```no_run
+//! A plugin with rights of its own, stopped by its deadline, then by a cancellation from
+//! another thread (`say_goodbye` never returns by itself):
+//!
+//! ```
 //! # mod greeting {
 //! #     include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
 //! # }
 //! # use greeting::{GreetRequest, GreeterPlugin};
+//! # let wasm = wat::parse_str(include_str!("../doc/greeter.wat")).unwrap();
 //! use std::time::Duration;
-//! use wasm_plugin_runtime::{CallContext, CancelToken, Grants, Loader};
+//! use wasm_plugin_runtime::{CallContext, CancelToken, Error, Grants, Loader};
 //!
 //! struct RequestId(u64);
 //!
 //! let loader = Loader::new()?;
 //! let untrusted = GreeterPlugin::builder(&loader)
-//!     .grants(Grants::new().deadline(Duration::from_millis(100)).memory_limit(16 << 20))
-//!     .load("untrusted.wasm")?;
+//!     .name("untrusted")
+//!     .grants(Grants::new().deadline(Duration::from_millis(50)).memory_limit(16 << 20))
+//!     .load_bytes(&wasm)?;
+//! let ada = GreetRequest { name: "Ada".into(), title: None };
+//! let error = untrusted.say_goodbye(&ada).unwrap_err();
+//! assert!(matches!(error, Error::DeadlineExceeded { .. }), "{error}");
+//! assert_eq!(error.plugin(), Some("untrusted"));
+//!
+//! let patient = GreeterPlugin::builder(&loader).name("patient").load_bytes(&wasm)?;
 //! let token = CancelToken::new();
-//! let reply = untrusted
-//!     .with_context(CallContext::new().value(RequestId(7)).cancel_token(token.clone()))
-//!     .say_hello(GreetRequest { name: "Ada".into(), title: None })?;
+//! let call = patient.with_context(CallContext::new().value(RequestId(7)).cancel_token(token.clone()));
+//! let running = std::thread::spawn(move || call.say_goodbye(ada));
+//! std::thread::sleep(Duration::from_millis(20));
+//! token.cancel();
+//! assert!(matches!(running.join().unwrap(), Err(Error::Cancelled { .. })));
+//! // The stopped instance was replaced: the plugin still answers.
+//! assert_eq!(patient.say_hello(GreetRequest { name: "Bo".into(), title: None })?.message, "Good morning, Bo");
 //! # Ok::<(), wasm_plugin_runtime::Error>(())
 //! ```
 //!
-//! `examples/grants` in the repository runs all of this against real plugins.
+//! `examples/grants` in the repository runs all of this against plugins built with the guest
+//! SDK, with host functions that read the [`CallContext`]'s values.
 //!
 //! The binary interface is that of knqyf263/go-plugin (see `docs/abi.md`), so plugins built
 //! with go-plugin load here, and Rust plugins load in go-plugin hosts.

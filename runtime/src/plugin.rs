@@ -125,17 +125,28 @@ impl Plugin {
     /// A handle to the same plugin (the same instances) whose calls carry `context`: values for
     /// host functions, a cancellation token, a timeout.
     ///
-    /// ```no_run
-    /// # fn example(plugin: &wasm_plugin_runtime::Plugin) {
-    /// use wasm_plugin_runtime::{CallContext, CancelToken};
+    /// ```
+    /// # mod greeting {
+    /// #     include!("../../generator/tests/fixtures/greeting/expected/host/greeting.rs");
+    /// # }
+    /// # let wasm = wat::parse_str(include_str!("../doc/greeter.wat")).unwrap();
+    /// # let loader = wasm_plugin_runtime::Loader::new()?;
+    /// # let greeter = greeting::GreeterPlugin::load_bytes(&loader, &wasm)?;
+    /// use wasm_plugin_runtime::{CallContext, CancelToken, Error};
     ///
     /// struct RequestId(u64);
     ///
+    /// let plugin: &wasm_plugin_runtime::Plugin = greeter.as_ref();
     /// let token = CancelToken::new();
     /// let scoped = plugin.with_context(CallContext::new().value(RequestId(7)).cancel_token(token.clone()));
     /// // Calls through `scoped` (or a generated handle's `with_context`) see RequestId(7) in
     /// // their host functions, and stop when `token.cancel()` is called.
-    /// # drop(scoped); }
+    /// token.cancel();
+    /// let request = greeting::GreetRequest { name: "Ada".into(), title: None };
+    /// let error = greeter.with_context(CallContext::new().cancel_token(token)).say_hello(request);
+    /// assert!(matches!(error, Err(Error::Cancelled { .. })));
+    /// # drop(scoped);
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn with_context(&self, context: CallContext) -> Plugin {
         Plugin {

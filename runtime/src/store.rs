@@ -8,7 +8,7 @@ use wasmtime::{Memory, ResourceLimiter, TypedFunc};
 
 use crate::context::{CallContext, CancelToken};
 use crate::host::HostContext;
-use crate::ticker::CoarseClock;
+use crate::ticker::{CoarseClock, TICK_MILLIS};
 
 /// The data of one instance's store.
 pub(crate) struct StoreData {
@@ -73,9 +73,12 @@ impl CallState {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // Whole milliseconds, rounded up: the call gets at least its deadline.
+        // Whole milliseconds, rounded up, and one tick more: `now` is the last tick, up to a
+        // tick before the real start, so without it a call could end before its deadline.
         let millis = deadline.map(|deadline| {
-            u64::try_from(deadline.as_micros().div_ceil(1000)).unwrap_or(u64::MAX / 2)
+            u64::try_from(deadline.as_micros().div_ceil(1000))
+                .unwrap_or(u64::MAX / 2)
+                .saturating_add(TICK_MILLIS)
         });
         Self {
             deadline_at: millis.map(|millis| now().saturating_add(millis)),
@@ -236,8 +239,8 @@ mod tests {
         let context = Arc::new(CallContext::new().timeout(Duration::from_micros(4_500)));
         let call = CallState::start(Some(Duration::from_secs(1)), Some(context), || 100);
         assert_eq!(call.deadline, Some(Duration::from_micros(4_500)));
-        // Rounded up to whole milliseconds of the coarse clock.
-        assert_eq!(call.deadline_at, Some(105));
+        // Rounded up to whole milliseconds of the coarse clock, plus one tick.
+        assert_eq!(call.deadline_at, Some(106));
         assert_eq!(CallState::start(None, None, || 0).deadline, None);
         assert!(!CallState::start(None, None, || 0).is_bounded());
     }
@@ -254,8 +257,10 @@ mod tests {
         assert!(call.check(clock.now()).is_err());
         assert_eq!(call.interrupted, Some(Interruption::Cancelled));
 
-        let mut late = CallState::start(Some(Duration::ZERO), None, || clock.now());
-        assert!(late.check(clock.now()).is_err());
+        let mut late = CallState::start(Some(Duration::ZERO), None, || 7);
+        // Not before the tick after the start: the start may have been up to a tick later.
+        assert!(late.check(7).is_ok());
+        assert!(late.check(8).is_err());
         assert_eq!(late.interrupted, Some(Interruption::Deadline));
     }
 }

@@ -82,6 +82,24 @@ fn stats(mut samples: Vec<f64>) -> Stats {
     }
 }
 
+/// A row of the earliest, median and slowest of `samples` (nanoseconds, possibly negative).
+fn print_spread(what: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    let signed = |ns: f64| {
+        if ns < 0.0 {
+            format!("−{}", human(-ns))
+        } else {
+            human(ns)
+        }
+    };
+    println!(
+        "| {what} | {} | {} | {} |",
+        signed(samples[0]),
+        signed(samples[samples.len() / 2]),
+        signed(samples[samples.len() - 1])
+    );
+}
+
 fn human(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
@@ -506,52 +524,58 @@ fn main() -> anyhow::Result<()> {
     );
 
     println!("\n## Stopping a call (ours)\n");
-    println!("| what | median | slowest |");
-    println!("|---|---|---|");
+    println!("| what | earliest | median | slowest |");
+    println!("|---|---|---|---|");
     let rounds = if smoke { 3 } else { 25 };
-    // A call that never ends by itself: a loop of host calls.
-    let forever = bench_runner::bench::Count { value: u64::MAX };
-    let mut latencies = Vec::new();
-    for _ in 0..rounds {
-        let token = CancelToken::new();
-        let scoped = ours
-            .0
-            .with_context(CallContext::new().cancel_token(token.clone()));
-        let running = std::thread::spawn(move || {
-            let result = scoped.call_host(forever);
-            (result.is_err(), Instant::now())
-        });
-        std::thread::sleep(Duration::from_millis(20));
-        let cancelled_at = Instant::now();
-        token.cancel();
-        let (stopped, ended_at) = running.join().expect("the running call");
-        ensure!(stopped, "a cancelled call returned normally");
-        latencies.push(ended_at.duration_since(cancelled_at).as_nanos() as f64);
+    // Calls that never end by themselves.
+    const FOREVER: bench_runner::bench::Count = bench_runner::bench::Count { value: u64::MAX };
+    // Each runs a call that must be stopped, and says whether it ended in an error.
+    type Stoppable = fn(&Ours) -> bool;
+    let loops: [(&str, Stoppable); 2] = [
+        ("a loop of host calls", |ours| {
+            ours.0.call_host(FOREVER).is_err()
+        }),
+        ("a WebAssembly loop", |ours| ours.0.spin(FOREVER).is_err()),
+    ];
+    for (what, stopped) in loops {
+        let mut latencies = Vec::new();
+        for _ in 0..rounds {
+            let token = CancelToken::new();
+            let scoped = Ours(
+                ours.0
+                    .with_context(CallContext::new().cancel_token(token.clone())),
+            );
+            let running = std::thread::spawn(move || (stopped(&scoped), Instant::now()));
+            std::thread::sleep(Duration::from_millis(20));
+            let cancelled_at = Instant::now();
+            token.cancel();
+            let (stopped, ended_at) = running.join().expect("the running call");
+            ensure!(stopped, "a cancelled call ({what}) returned normally");
+            latencies.push(ended_at.duration_since(cancelled_at).as_nanos() as f64);
+        }
+        print_spread(
+            &format!(
+                "cancellation of {what}: from `CancelToken::cancel` to the call's return ({rounds} calls)"
+            ),
+            latencies,
+        );
     }
-    let latency = stats(latencies.clone());
-    let slowest = latencies.iter().copied().fold(0.0, f64::max);
-    println!(
-        "| cancellation: from `CancelToken::cancel` to the call's return ({rounds} calls) | {} | {} |",
-        human(latency.median),
-        human(slowest)
-    );
     let deadline = Duration::from_millis(10);
     let bounded = Ours::with_grants(&loader, &plugins.ours, Grants::new().deadline(deadline))?;
-    let mut overshoots = Vec::new();
-    for _ in 0..rounds {
-        let started = Instant::now();
-        ensure!(
-            bounded.0.call_host(forever).is_err(),
-            "the deadline did not stop the call"
+    for (what, stopped) in loops {
+        let mut lateness = Vec::new();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            ensure!(stopped(&bounded), "the deadline did not stop {what}");
+            lateness.push(started.elapsed().as_nanos() as f64 - deadline.as_nanos() as f64);
+        }
+        print_spread(
+            &format!(
+                "deadline of 10 ms, {what}: when the call returns, after the deadline ({rounds} calls)"
+            ),
+            lateness,
         );
-        overshoots.push(started.elapsed().saturating_sub(deadline).as_nanos() as f64);
     }
-    let overshoot = stats(overshoots.clone());
-    println!(
-        "| deadline of 10 ms: how long after it the call returns ({rounds} calls) | {} | {} |",
-        human(overshoot.median),
-        human(overshoots.iter().copied().fold(0.0, f64::max))
-    );
 
     println!("\n## Throughput on one handle (echo 16 B)\n");
     println!("| threads | raw floor (an instance per thread) | ours | Extism (its pool) |");

@@ -167,12 +167,16 @@ struct RawInstance {
 /// The least work for the same exchange: encode into guest memory, one typed call, decode.
 pub struct Raw(RefCell<RawInstance>);
 
-/// The floor's engine: wasmtime's defaults, with the pooling allocator, as ours.
+/// The floor's engine: wasmtime's defaults, with the pooling allocator tuned as ours (freed
+/// slots keep their dirty pages resident, zeroed in place), so that instantiation compares like
+/// with like.
 pub fn raw_engine() -> anyhow::Result<wasmtime::Engine> {
     let mut config = wasmtime::Config::new();
-    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(
-        wasmtime::PoolingAllocationConfig::default(),
-    ));
+    let mut pool = wasmtime::PoolingAllocationConfig::default();
+    pool.pagemap_scan(wasmtime::Enabled::Auto)
+        .linear_memory_keep_resident(256 << 10)
+        .table_keep_resident(16 << 10);
+    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     wasmtime::Engine::new(&config).wt()
 }
 

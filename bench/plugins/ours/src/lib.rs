@@ -32,6 +32,15 @@ impl Bench for Plugin {
         }
         Ok(last)
     }
+
+    fn spin(&self, request: Count) -> Result<Count, Error> {
+        let mut sum = 0u64;
+        for value in 0..request.value {
+            // Opaque to the optimizer, so the loop stays a loop.
+            sum = core::hint::black_box(sum.wrapping_add(value));
+        }
+        Ok(Count { value: sum })
+    }
 }
 
 wasm_plugin_guest::register!(Bench => Plugin);
