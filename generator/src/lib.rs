@@ -94,6 +94,7 @@ pub struct Builder {
     extern_paths: Vec<(String, String)>,
     rustfmt: Option<PathBuf>,
     format: bool,
+    async_calls: bool,
 }
 
 impl Builder {
@@ -107,6 +108,7 @@ impl Builder {
             extern_paths: Vec::new(),
             rustfmt: None,
             format: true,
+            async_calls: false,
         }
     }
 
@@ -130,6 +132,14 @@ impl Builder {
     /// differently on machines without it.
     pub fn rustfmt(mut self, path: impl Into<PathBuf>) -> Self {
         self.rustfmt = Some(path.into());
+        self
+    }
+
+    /// Whether the host side's code is async: the plugin handles' rpcs (and `load`) are
+    /// `async fn`s, and host-function traits are implemented with `async fn`, for hosts on
+    /// tokio (or any executor). Ignored on the guest side. Default: off, everything blocks.
+    pub fn async_calls(mut self, enabled: bool) -> Self {
+        self.async_calls = enabled;
         self
     }
 
@@ -243,6 +253,7 @@ impl Builder {
             .prost_types_path(format!("{crate_path}::prost_types"))
             .service_generator(Box::new(glue::Glue::new(
                 self.side,
+                self.async_calls,
                 Rc::clone(&plan),
                 Rc::clone(&error),
             )));

@@ -43,6 +43,7 @@ fn generate(request: &CodeGeneratorRequest) -> Result<Vec<File>, Error> {
 fn parse_options(parameter: &str) -> Result<Builder, Error> {
     let mut side = None;
     let mut include_file = None;
+    let mut async_calls = false;
     for option in parameter
         .split(',')
         .map(str::trim)
@@ -52,10 +53,13 @@ fn parse_options(parameter: &str) -> Result<Builder, Error> {
             Some(("side", "guest")) => side = Some(Side::Guest),
             Some(("side", "host")) => side = Some(Side::Host),
             Some(("include_file", name)) if !name.is_empty() => include_file = Some(name),
+            Some(("async_calls", "true")) => async_calls = true,
+            Some(("async_calls", "false")) => async_calls = false,
             _ => {
                 return Err(Error::Config(format!(
-                "unknown option `{option}`; the options are side=guest|host and include_file=NAME"
-            )))
+                    "unknown option `{option}`; the options are side=guest|host, \
+                     include_file=NAME and async_calls=true|false"
+                )))
             }
         }
     }
@@ -65,7 +69,9 @@ fn parse_options(parameter: &str) -> Result<Builder, Error> {
                 .into(),
         )
     })?;
-    let builder = Builder::new(side).emit_cargo_directives(false);
+    let builder = Builder::new(side)
+        .emit_cargo_directives(false)
+        .async_calls(async_calls);
     Ok(match include_file {
         Some(name) => builder.include_file(name),
         None => builder,

@@ -28,6 +28,14 @@ fn every_fixture_is_compiled_on_both_sides() {
         let source = std::fs::read_to_string(&crate_root).expect("read the crate root");
         for case in cases() {
             let include = format!("fixtures/{case}/expected/{side}/wasm_plugin.rs");
+            let async_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("tests/fixtures/{case}/expected/host_async"));
+            let async_include = format!("fixtures/{case}/expected/host_async/wasm_plugin.rs");
+            assert!(
+                side == "guest" || !async_dir.is_dir() || source.contains(&async_include),
+                "{} does not include {async_include}: add `pub mod {case}_async` there",
+                crate_root.display()
+            );
             assert!(
                 source.contains(&include),
                 "{} does not include {include}: add `pub mod {case}` there",

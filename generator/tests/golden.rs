@@ -1,11 +1,15 @@
 //! Golden tests: each `fixtures/<case>` holds `.proto` files and the code expected from them in
-//! `expected/guest` and `expected/host`. A mismatch fails and names the files that differ;
+//! `expected/guest` and `expected/host` (and, for some, `expected/host_async`). A mismatch fails and names the files that differ;
 //! `UPDATE_GOLDEN=1 cargo test -p wasm-plugin-build --test golden` rewrites them, so that a
 //! change of the generated code is reviewed as a git diff. `fixtures/compile` compiles every
 //! expected file (guest glue for wasm32-wasip1, host glue natively).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The cases whose async host glue (`Builder::async_calls`) is checked too, in
+/// `expected/host_async`: a plugin service alone, and one with host functions.
+const ASYNC_CASES: [&str; 2] = ["greeting", "hostfn"];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -98,10 +102,15 @@ fn generated_code_matches_the_expected_files() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|value| value == "1");
     let mut changed = Vec::new();
     for case in cases() {
-        for (side, builder) in [
+        let name = case.file_name().unwrap_or_default().to_string_lossy();
+        let mut sides = vec![
             ("guest", wasm_plugin_build::guest()),
             ("host", wasm_plugin_build::host()),
-        ] {
+        ];
+        if ASYNC_CASES.contains(&name.as_ref()) {
+            sides.push(("host_async", wasm_plugin_build::host().async_calls(true)));
+        }
+        for (side, builder) in sides {
             let expected_dir = case.join("expected").join(side);
             let actual = generate(&case, builder);
             let expected = read_dir_files(&expected_dir);
@@ -145,7 +154,7 @@ fn generated_code_matches_the_expected_files() {
 fn expected_files_are_rustfmt_clean() {
     let mut files = Vec::new();
     for case in cases() {
-        for side in ["guest", "host"] {
+        for side in ["guest", "host", "host_async"] {
             let dir = case.join("expected").join(side);
             files.extend(read_dir_files(&dir).into_keys().map(|name| dir.join(name)));
         }

@@ -86,10 +86,7 @@ impl<T: TypedPlugin> PluginBuilder<T> {
     /// # Errors
     /// As [`Loader::compile_bytes`] and [`PluginBuilder::from_module`].
     pub fn load_bytes(self, wasm: &[u8]) -> Result<T, Error> {
-        let module = match &self.name {
-            Some(name) => self.loader.compile_named(name.clone(), wasm)?,
-            None => self.loader.compile_bytes(wasm)?,
-        };
+        let module = self.compile_bytes(wasm)?;
         self.from_module(&module)
     }
 
@@ -99,14 +96,82 @@ impl<T: TypedPlugin> PluginBuilder<T> {
     /// # Errors
     /// [`Error::MissingExport`], [`Error::ExportType`], [`Error::MissingImport`] (a host
     /// function nobody gave the plugin), [`Error::ApiVersionMismatch`], [`Error::Io`] for a
-    /// granted directory that does not exist, or any error of instantiation.
+    /// granted directory that does not exist, or any error of instantiation;
+    /// [`Error::Config`] for a handle with async rpcs (load it with
+    /// [`from_module_async`](PluginBuilder::from_module_async)).
     pub fn from_module(self, module: &Module) -> Result<T, Error> {
+        let (grants, name) = self.plugin_grants_and_name(module, false)?;
+        Plugin::new(module, T::INTERFACE, grants, name).map(T::from_plugin)
+    }
+
+    /// [`load`](PluginBuilder::load) for a handle whose rpcs are `async fn`s (generated with
+    /// the `async` option). Compiling blocks the calling thread; the first instance (whose
+    /// initializer may call async host functions) does not.
+    ///
+    /// # Errors
+    /// As [`PluginBuilder::load`].
+    pub async fn load_async(self, path: impl AsRef<Path>) -> Result<T, Error> {
+        let module = self.loader.compile_file(path)?;
+        self.from_module_async(&module).await
+    }
+
+    /// [`load_bytes`](PluginBuilder::load_bytes) for a handle whose rpcs are `async fn`s.
+    ///
+    /// # Errors
+    /// As [`PluginBuilder::load_bytes`].
+    pub async fn load_bytes_async(self, wasm: &[u8]) -> Result<T, Error> {
+        let module = self.compile_bytes(wasm)?;
+        self.from_module_async(&module).await
+    }
+
+    /// [`from_module`](PluginBuilder::from_module) for a handle whose rpcs are `async fn`s:
+    /// its calls are futures, and its host modules may have async functions
+    /// ([`HostModule::function_async`]).
+    ///
+    /// # Errors
+    /// As [`PluginBuilder::from_module`]; [`Error::Config`] for a handle with blocking rpcs.
+    pub async fn from_module_async(self, module: &Module) -> Result<T, Error> {
+        let (grants, name) = self.plugin_grants_and_name(module, true)?;
+        Plugin::new_async(module, T::INTERFACE, grants, name)
+            .await
+            .map(T::from_plugin)
+    }
+
+    fn compile_bytes(&self, wasm: &[u8]) -> Result<Module, Error> {
+        match &self.name {
+            Some(name) => self.loader.compile_named(name.clone(), wasm),
+            None => self.loader.compile_bytes(wasm),
+        }
+    }
+
+    /// The plugin's grants (its own, or the loader's, with the builder's host modules) and
+    /// name, for a handle loaded for async calls or not.
+    fn plugin_grants_and_name(
+        self,
+        module: &Module,
+        asynchronous: bool,
+    ) -> Result<(Grants, Arc<str>), Error> {
+        if T::ASYNC != asynchronous {
+            let (handle, use_instead) = if T::ASYNC {
+                (
+                    "async rpcs",
+                    "load_async, load_bytes_async or from_module_async",
+                )
+            } else {
+                ("blocking rpcs", "load, load_bytes or from_module")
+            };
+            return Err(Error::Config(format!(
+                "the handle for {} has {handle}: load {} with {use_instead}",
+                T::INTERFACE.service,
+                self.name.as_deref().unwrap_or(module.name()),
+            )));
+        }
         let mut grants = self.grants.unwrap_or_else(|| self.loader.grants().clone());
         grants.host_modules.extend(self.host_modules);
         let name: Arc<str> = match self.name {
             Some(name) => name.into(),
             None => Arc::clone(&module.name),
         };
-        Plugin::new(module, T::INTERFACE, grants, name).map(T::from_plugin)
+        Ok((grants, name))
     }
 }

@@ -35,6 +35,10 @@ pub trait TypedPlugin: Sized {
     /// The interface the handle calls.
     const INTERFACE: &'static Interface;
 
+    /// Whether its rpcs are `async fn`s: then it is loaded for async calls
+    /// ([`PluginBuilder::load_async`](crate::PluginBuilder::load_async)).
+    const ASYNC: bool = false;
+
     /// Wraps a plugin checked against [`TypedPlugin::INTERFACE`].
     fn from_plugin(plugin: Plugin) -> Self;
 }
@@ -50,4 +54,20 @@ where
     Resp: Message + Default,
 {
     plugin.call(method, request)
+}
+
+/// [`call`] for handles whose rpcs are `async fn`s.
+///
+/// # Errors
+/// As the generated rpc methods.
+pub async fn call_async<Req, Resp>(
+    plugin: &Plugin,
+    method: usize,
+    request: &Req,
+) -> Result<Resp, Error>
+where
+    Req: Message + Sync,
+    Resp: Message + Default,
+{
+    plugin.call_async(method, request).await
 }

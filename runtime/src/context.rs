@@ -2,9 +2,11 @@
 //! tighter deadline.
 
 use std::any::{Any, TypeId};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 /// Stops calls from another thread: give a clone to the calls (through a [`CallContext`]) and
@@ -35,9 +37,16 @@ pub struct CancelToken {
 #[derive(Default)]
 struct Cancellation {
     cancelled: AtomicBool,
-    /// Wakes calls that sleep in WASI.
-    lock: Mutex<()>,
+    /// Async calls waiting for the cancellation (in a host function, or sleeping in WASI).
+    waiters: Mutex<Waiters>,
+    /// Wakes blocking calls that sleep in WASI.
     wake: Condvar,
+}
+
+#[derive(Default)]
+struct Waiters {
+    next_id: u64,
+    wakers: BTreeMap<u64, Waker>,
 }
 
 impl CancelToken {
@@ -49,12 +58,36 @@ impl CancelToken {
     /// Cancels every call that carries this token, now and later.
     pub fn cancel(&self) {
         self.shared.cancelled.store(true, Ordering::SeqCst);
-        let _guard = self
-            .shared
-            .lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let wakers = std::mem::take(&mut self.lock().wakers);
         self.shared.wake.notify_all();
+        wakers.into_values().for_each(Waker::wake);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Waiters> {
+        self.shared
+            .waiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes `waker` when the token is cancelled: registers it, or replaces the waker
+    /// registered as `key`. Returns whether the token is cancelled already.
+    pub(crate) fn wake_on_cancel(&self, waker: &Waker, key: &mut Option<u64>) -> bool {
+        let mut waiters = self.lock();
+        if self.is_cancelled() {
+            return true;
+        }
+        let id = *key.get_or_insert_with(|| {
+            waiters.next_id += 1;
+            waiters.next_id
+        });
+        waiters.wakers.insert(id, waker.clone());
+        false
+    }
+
+    /// Forgets the waker registered as `key`.
+    pub(crate) fn forget_waker(&self, key: u64) {
+        self.lock().wakers.remove(&key);
     }
 
     /// Whether [`cancel`](CancelToken::cancel) was called.
@@ -64,11 +97,7 @@ impl CancelToken {
 
     /// Sleeps until `until`, or until the token is cancelled; returns whether it was.
     pub(crate) fn sleep_until(&self, until: Instant) -> bool {
-        let mut guard = self
-            .shared
-            .lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.lock();
         loop {
             if self.is_cancelled() {
                 return true;

@@ -1,6 +1,8 @@
 //! Host functions: services marked `type=host`, implemented by the host, imported by plugins.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -125,9 +127,27 @@ impl HostCallError {
     }
 }
 
-/// A host function with its messages erased: request bytes in, response bytes out.
+/// A blocking host function with its messages erased: request bytes in, response bytes out.
 pub(crate) type ErasedFunction =
     Arc<dyn Fn(&HostContext<'_>, &[u8]) -> Result<Vec<u8>, HostCallError> + Send + Sync>;
+
+/// The future of an async host function, which may borrow the call's [`HostContext`].
+pub type HostFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, HostError>> + Send + 'a>>;
+
+/// An async host function with its messages erased: the request decodes before the future
+/// starts, so the future owns it and borrows only the context.
+pub(crate) type ErasedAsyncFunction = Arc<
+    dyn for<'a> Fn(HostContext<'a>, &[u8]) -> Result<HostFuture<'a, Vec<u8>>, HostCallError>
+        + Send
+        + Sync,
+>;
+
+/// A host function of either kind.
+#[derive(Clone)]
+pub(crate) enum HostFunction {
+    Blocking(ErasedFunction),
+    Async(ErasedAsyncFunction),
+}
 
 /// An import module of host functions, such as `env`.
 ///
@@ -139,7 +159,7 @@ pub(crate) type ErasedFunction =
 #[derive(Clone)]
 pub struct HostModule {
     pub(crate) name: String,
-    pub(crate) functions: Vec<(String, ErasedFunction)>,
+    pub(crate) functions: Vec<(String, HostFunction)>,
 }
 
 impl HostModule {
@@ -166,19 +186,70 @@ impl HostModule {
         F: Fn(&HostContext<'_>, Req) -> Result<Resp, HostError> + Send + Sync + 'static,
     {
         let erased: ErasedFunction = Arc::new(move |context: &HostContext<'_>, bytes: &[u8]| {
-            let request = Req::decode(bytes).map_err(|error| {
-                HostCallError::Decode(format!(
-                    "the host could not decode the request of plugin {} as {request_type}: \
-                     {error}",
-                    context.plugin()
-                ))
-            })?;
+            let request = decode::<Req>(context, request_type, bytes)?;
             function(context, request)
                 .map(|response| response.encode_to_vec())
                 .map_err(|error| HostCallError::Failed(error.message))
         });
-        self.functions.push((name.into(), erased));
+        self.functions
+            .push((name.into(), HostFunction::Blocking(erased)));
         self
+    }
+
+    /// Adds the async function `name`, as [`HostModule::function`] does a blocking one. Only
+    /// plugins loaded for async calls can call it (generated with the `async` option, loaded
+    /// with [`PluginBuilder::load_async`](crate::PluginBuilder::load_async) and its siblings);
+    /// while it awaits, the plugin's call is suspended and its thread is free. The call's
+    /// deadline and cancellation end the wait (dropping the future).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use wasm_plugin_runtime::{HostContext, HostError, HostModule};
+    ///
+    /// let module = HostModule::new("env").function_async(
+    ///     "now",
+    ///     "google.protobuf.Empty",
+    ///     |context: HostContext<'_>, _request: ()| {
+    ///         Box::pin(async move {
+    ///             // Anything async: a timer, an HTTP request, a database query.
+    ///             assert!(!context.plugin().is_empty());
+    ///             Ok::<_, HostError>(wasm_plugin_runtime::prost_types::Timestamp::default())
+    ///         })
+    ///     },
+    /// );
+    /// assert!(module.is_async());
+    /// ```
+    pub fn function_async<Req, Resp, F>(
+        mut self,
+        name: impl Into<String>,
+        request_type: &'static str,
+        function: F,
+    ) -> Self
+    where
+        Req: Message + Default,
+        Resp: Message + 'static,
+        F: for<'a> Fn(HostContext<'a>, Req) -> HostFuture<'a, Resp> + Send + Sync + 'static,
+    {
+        let erased: ErasedAsyncFunction =
+            Arc::new(move |context: HostContext<'_>, bytes: &[u8]| {
+                let request = decode::<Req>(&context, request_type, bytes)?;
+                let response = function(context, request);
+                Ok(
+                    Box::pin(async move { response.await.map(|response| response.encode_to_vec()) })
+                        as HostFuture<'_, Vec<u8>>,
+                )
+            });
+        self.functions
+            .push((name.into(), HostFunction::Async(erased)));
+        self
+    }
+
+    /// Whether any of its functions is async: then only plugins loaded for async calls can
+    /// use the module.
+    pub fn is_async(&self) -> bool {
+        self.functions
+            .iter()
+            .any(|(_, function)| matches!(function, HostFunction::Async(_)))
     }
 
     /// The module's name, as plugins import it.
@@ -190,6 +261,20 @@ impl HostModule {
     pub fn function_names(&self) -> impl Iterator<Item = &str> {
         self.functions.iter().map(|(name, _)| name.as_str())
     }
+}
+
+/// Decodes a plugin's request to a host function, or says which plugin sent what.
+fn decode<Req: Message + Default>(
+    context: &HostContext<'_>,
+    request_type: &str,
+    bytes: &[u8],
+) -> Result<Req, HostCallError> {
+    Req::decode(bytes).map_err(|error| {
+        HostCallError::Decode(format!(
+            "the host could not decode the request of plugin {} as {request_type}: {error}",
+            context.plugin()
+        ))
+    })
 }
 
 impl fmt::Debug for HostModule {

@@ -10,7 +10,8 @@ use wasmtime::{Extern, InstancePre, Memory, ModuleExport, Store, TypedFunc, Upda
 use crate::abi::{self, Payload, ERROR_FLAG};
 use crate::codegen::Interface;
 use crate::grants::Grants;
-use crate::linking::HostFunctionFailed;
+use crate::host::HostFunction;
+use crate::linking::{HostFunctionFailed, Mode};
 use crate::loader::Loader;
 use crate::store::{
     CallState, GuestExports, Interruption, MemoryLimitHit, MemoryLimiter, StoreData,
@@ -72,9 +73,11 @@ pub(crate) struct Blueprint {
     pub name: Arc<str>,
     pub interface: &'static Interface,
     /// The host functions, in the order of the module's imports.
-    pub host_functions: Arc<[crate::host::ErasedFunction]>,
+    pub host_functions: Arc<[HostFunction]>,
     pub grants: Grants,
     pub loader: Loader,
+    /// Whether calls block or are futures: `pre` was linked for this mode.
+    pub mode: Mode,
 }
 
 /// A live instance and the exports calls use, each looked up on first use (an instance made
@@ -92,92 +95,74 @@ pub(crate) struct Instance {
     methods: Vec<Option<TypedFunc<(u32, u32), u64>>>,
 }
 
+/// Where a request goes in the guest's memory.
+enum RequestBlock {
+    /// At this offset: the instance's request block, which is large enough (0 for an empty
+    /// request, which goes nowhere).
+    Ready(u32),
+    /// In a new block of `capacity` bytes from the guest's `malloc`, after freeing `old`.
+    Replace { old: Option<u32>, capacity: u32 },
+}
+
+/// The exports an instance gets at creation: the memory, and `malloc` for host functions.
+struct Made {
+    store: Store<StoreData>,
+    instance: wasmtime::Instance,
+    memory: Memory,
+    malloc: TypedFunc<u32, u32>,
+}
+
 impl Instance {
     /// Instantiates the plugin and initialises it, within the bounds of `call`.
     pub(crate) fn new(blueprint: &Blueprint, call: CallState) -> Result<Box<Self>, Error> {
-        let name = &blueprint.name;
-        // Taken before the WASI context, whose monotonic clock starts when it is built.
-        let started = Instant::now();
-        let data = StoreData {
-            wasi: blueprint.grants.wasi()?,
-            limiter: MemoryLimiter::new(blueprint.grants.memory_limit),
-            guest: None,
-            host_functions: Some(Arc::clone(&blueprint.host_functions)),
-            level: 0,
-            abandoned: Vec::new(),
-            started,
-            plugin: Arc::clone(name),
-            clock: Arc::clone(blueprint.loader.clock()),
-            call: CallState::default(),
-        };
-        let mut store = Store::new(blueprint.loader.engine(), data);
-        store.limiter(|data| &mut data.limiter);
-        // Every tick of a bounded call: stop it if its deadline passed or it was cancelled.
-        store.epoch_deadline_callback(|mut context| {
-            context.data_mut().check()?;
-            Ok(UpdateDeadline::Continue(1))
-        });
+        let mut store = new_store(blueprint)?;
         begin(&mut store, blueprint, call)?;
         let instance = blueprint
             .pre
             .instantiate(&mut store)
             .map_err(|error| classify(&store, blueprint, error, "instantiation"))?;
-        let exports = &blueprint.exports;
-        let memory = match instance.get_module_export(&mut store, &exports.memory) {
-            Some(Extern::Memory(memory)) => memory,
-            _ => return Err(changed_export(blueprint, "memory")),
-        };
-        let malloc = typed_export(&mut store, instance, blueprint, &exports.malloc, "malloc")?;
-        // Host functions work from the start: the initializer may call them.
-        store.data_mut().guest = Some(GuestExports {
-            memory,
-            malloc: malloc.clone(),
-        });
-        // A WASI reactor must run its initializer once before any other export (its type was
-        // checked at load).
-        if let Some(export) = &exports.initialize {
-            typed_export::<(), ()>(&mut store, instance, blueprint, export, "_initialize")?
-                .call(&mut store, ())
-                .map_err(|error| classify(&store, blueprint, error, "_initialize"))?;
+        let mut made = Made::new(store, instance, blueprint)?;
+        if let Some(initialize) = made.initializer(blueprint)? {
+            initialize
+                .call(&mut made.store, ())
+                .map_err(|error| classify(&made.store, blueprint, error, "_initialize"))?;
         }
-        // Guests that know levels agree on one; go-plugin's guests stay at level 0.
-        if let Some(export) = &exports.level {
-            let level = typed_export::<u32, u32>(
-                &mut store,
-                instance,
-                blueprint,
-                export,
-                abi::LEVEL_EXPORT,
-            )?
-            .call(&mut store, abi::LEVEL)
-            .map_err(|error| classify(&store, blueprint, error, abi::LEVEL_EXPORT))?;
-            store.data_mut().level = level.min(abi::LEVEL);
+        if let Some(agree) = made.level_export(blueprint)? {
+            let level = agree
+                .call(&mut made.store, abi::LEVEL)
+                .map_err(|error| classify(&made.store, blueprint, error, abi::LEVEL_EXPORT))?;
+            made.store.data_mut().level = level.min(abi::LEVEL);
         }
-        Ok(Box::new(Instance {
-            store,
-            instance,
-            request_block: None,
-            memory,
-            malloc,
-            free: None,
-            methods: vec![None; exports.methods.len()],
-        }))
+        Ok(made.into_instance(blueprint))
     }
 
-    /// Calls the guest's `free` (looked up on first use).
-    fn free(&mut self, blueprint: &Blueprint, ptr: u32) -> Result<(), Error> {
-        let free = match &self.free {
-            Some(free) => free,
-            None => self.free.insert(typed_export(
-                &mut self.store,
-                self.instance,
-                blueprint,
-                &blueprint.exports.free,
-                "free",
-            )?),
-        };
-        free.call(&mut self.store, ptr)
-            .map_err(|error| classify(&self.store, blueprint, error, "free"))
+    /// [`Instance::new`] for plugins whose calls are futures.
+    pub(crate) async fn new_async(
+        blueprint: &Blueprint,
+        call: CallState,
+    ) -> Result<Box<Self>, Error> {
+        let mut store = new_store(blueprint)?;
+        begin(&mut store, blueprint, call)?;
+        let instance = blueprint
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|error| classify(&store, blueprint, error, "instantiation"))?;
+        let mut made = Made::new(store, instance, blueprint)?;
+        if let Some(initialize) = made.initializer(blueprint)? {
+            initialize
+                .call_async(&mut made.store, ())
+                .await
+                .map_err(|error| classify(&made.store, blueprint, error, "_initialize"))?;
+        }
+        if let Some(agree) = made.level_export(blueprint)? {
+            let level = agree
+                .call_async(&mut made.store, abi::LEVEL)
+                .await
+                .map_err(|error| classify(&made.store, blueprint, error, abi::LEVEL_EXPORT))?;
+            made.store.data_mut().level = level.min(abi::LEVEL);
+        }
+        Ok(made.into_instance(blueprint))
     }
 
     /// The linear memory the instance holds, in bytes.
@@ -191,26 +176,49 @@ impl Instance {
         blueprint: &Blueprint,
         call: CallState,
     ) -> Result<(), Error> {
-        let export = blueprint.interface.api_version_export;
-        let api_version = typed_export::<(), u64>(
+        let api_version = self.api_version(blueprint)?;
+        begin(&mut self.store, blueprint, call)?;
+        let plugin = api_version.call(&mut self.store, ()).map_err(|error| {
+            classify(
+                &self.store,
+                blueprint,
+                error,
+                blueprint.interface.api_version_export,
+            )
+        })?;
+        compare_versions(blueprint, plugin)
+    }
+
+    /// [`Instance::check_version`] for plugins whose calls are futures.
+    pub(crate) async fn check_version_async(
+        &mut self,
+        blueprint: &Blueprint,
+        call: CallState,
+    ) -> Result<(), Error> {
+        let api_version = self.api_version(blueprint)?;
+        begin(&mut self.store, blueprint, call)?;
+        let plugin = api_version
+            .call_async(&mut self.store, ())
+            .await
+            .map_err(|error| {
+                classify(
+                    &self.store,
+                    blueprint,
+                    error,
+                    blueprint.interface.api_version_export,
+                )
+            })?;
+        compare_versions(blueprint, plugin)
+    }
+
+    fn api_version(&mut self, blueprint: &Blueprint) -> Result<TypedFunc<(), u64>, Error> {
+        typed_export(
             &mut self.store,
             self.instance,
             blueprint,
             &blueprint.exports.api_version,
-            export,
-        )?;
-        begin(&mut self.store, blueprint, call)?;
-        let plugin = api_version
-            .call(&mut self.store, ())
-            .map_err(|error| classify(&self.store, blueprint, error, export))?;
-        if plugin != blueprint.interface.version {
-            return Err(Error::ApiVersionMismatch {
-                name: blueprint.name.to_string(),
-                host: blueprint.interface.version,
-                plugin,
-            });
-        }
-        Ok(())
+            blueprint.interface.api_version_export,
+        )
     }
 
     /// Calls the rpc at `method` (an index into the interface's methods) with `request`.
@@ -225,6 +233,100 @@ impl Instance {
         Req: Message,
         Resp: Message + Default,
     {
+        let len = request.encoded_len();
+        let (export, block) = self.start_call(blueprint, method, len, call)?;
+        let request_ptr = match block {
+            RequestBlock::Ready(ptr) => ptr,
+            RequestBlock::Replace { old, capacity } => {
+                if let Some(old) = old {
+                    self.free(blueprint, old)?;
+                }
+                let ptr = self
+                    .malloc
+                    .call(&mut self.store, capacity)
+                    .map_err(|error| classify(&self.store, blueprint, error, "malloc"))?;
+                self.accept_request_block(blueprint, ptr, capacity, len)?
+            }
+        };
+        let request_len = self.encode_request(blueprint, request, request_ptr, len)?;
+        // Borrowed, not cloned: cloning a typed function touches reference counts.
+        let Some(function) = &self.methods[method] else {
+            return Err(changed_export(blueprint, export));
+        };
+        let packed = function
+            .call(&mut self.store, (request_ptr, request_len))
+            .map_err(|error| classify(&self.store, blueprint, error, export))?;
+        let (result, payload) = self.read_reply(blueprint, method, packed);
+        for ptr in self.blocks_to_free(payload, request_ptr) {
+            self.free(blueprint, ptr)?;
+        }
+        result
+    }
+
+    /// [`Instance::call`] for plugins whose calls are futures. Dropping the future stops the
+    /// call; the instance must then be dropped too.
+    pub(crate) async fn call_async<Req, Resp>(
+        &mut self,
+        blueprint: &Blueprint,
+        method: usize,
+        request: &Req,
+        call: CallState,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let len = request.encoded_len();
+        let (export, block) = self.start_call(blueprint, method, len, call)?;
+        let request_ptr = match block {
+            RequestBlock::Ready(ptr) => ptr,
+            RequestBlock::Replace { old, capacity } => {
+                if let Some(old) = old {
+                    self.free_async(blueprint, old).await?;
+                }
+                let ptr = self
+                    .malloc
+                    .call_async(&mut self.store, capacity)
+                    .await
+                    .map_err(|error| classify(&self.store, blueprint, error, "malloc"))?;
+                self.accept_request_block(blueprint, ptr, capacity, len)?
+            }
+        };
+        let request_len = self.encode_request(blueprint, request, request_ptr, len)?;
+        let Some(function) = &self.methods[method] else {
+            return Err(changed_export(blueprint, export));
+        };
+        let packed = function
+            .call_async(&mut self.store, (request_ptr, request_len))
+            .await
+            .map_err(|error| classify(&self.store, blueprint, error, export))?;
+        let (result, payload) = self.read_reply(blueprint, method, packed);
+        for ptr in self.blocks_to_free(payload, request_ptr) {
+            self.free_async(blueprint, ptr).await?;
+        }
+        result
+    }
+
+    /// What a call does before it runs guest code: look up the rpc's export (its name is
+    /// returned), arm the call's bounds, and find a place for the request of `len` bytes.
+    fn start_call(
+        &mut self,
+        blueprint: &Blueprint,
+        method: usize,
+        len: usize,
+        call: CallState,
+    ) -> Result<(&'static str, RequestBlock), Error> {
+        let export = self.prepare_method(blueprint, method)?;
+        begin(&mut self.store, blueprint, call)?;
+        Ok((export, self.plan_request(blueprint, len)?))
+    }
+
+    /// Looks up the export of rpc `method` if this instance has not yet; returns its name.
+    fn prepare_method(
+        &mut self,
+        blueprint: &Blueprint,
+        method: usize,
+    ) -> Result<&'static str, Error> {
         let interface = blueprint.interface;
         let (Some(method_info), Some(slot)) =
             (interface.methods.get(method), self.methods.get_mut(method))
@@ -244,26 +346,35 @@ impl Instance {
                 export,
             )?);
         }
-        begin(&mut self.store, blueprint, call)?;
-        let (request_ptr, request_len) = self.write_request(blueprint, request)?;
-        // Borrowed, not cloned: cloning a typed function touches reference counts.
-        let Some(function) = &self.methods[method] else {
-            return Err(changed_export(blueprint, export));
-        };
-        let packed = function
-            .call(&mut self.store, (request_ptr, request_len))
-            .map_err(|error| classify(&self.store, blueprint, error, export))?;
+        Ok(export)
+    }
+
+    /// Decodes the reply at `packed` (or the plugin's error), as the response of `method`.
+    fn read_reply<Resp: Message + Default>(
+        &self,
+        blueprint: &Blueprint,
+        method: usize,
+        packed: u64,
+    ) -> (Result<Resp, Error>, Payload) {
+        let method_info = &blueprint.interface.methods[method];
         let payload = Payload::unpack(packed);
         let memory = self.memory.data(&self.store);
-        let range = payload
-            .range(memory.len())
-            .ok_or_else(|| Error::OutOfBounds {
+        let Some(range) = payload.range(memory.len()) else {
+            let error = Error::OutOfBounds {
                 plugin: blueprint.name.to_string(),
-                function: export.to_owned(),
+                function: method_info.export.to_owned(),
                 ptr: payload.ptr,
                 len: payload.len,
                 memory_size: memory.len(),
-            })?;
+            };
+            // Nothing to free: the block is not the guest's.
+            let nothing = Payload {
+                ptr: 0,
+                len: 0,
+                is_error: false,
+            };
+            return (Err(error), nothing);
+        };
         let bytes = &memory[range];
         let result = if payload.is_error {
             Err(Error::Plugin {
@@ -273,24 +384,19 @@ impl Instance {
         } else {
             Resp::decode(bytes).map_err(|source| Error::Decode {
                 plugin: blueprint.name.to_string(),
-                function: export.to_owned(),
+                function: method_info.export.to_owned(),
                 message_type: method_info.response,
                 source,
             })
         };
-        self.release(blueprint, payload, request_ptr)?;
-        result
+        (result, payload)
     }
 
-    /// Frees what the guest leaves to the host after a call: below level 2 the result block;
-    /// at level 0 the host function responses go-plugin's guests never free (`docs/abi.md`).
-    /// The request block is kept for the next call, unless the guest answered in it.
-    fn release(
-        &mut self,
-        blueprint: &Blueprint,
-        payload: Payload,
-        request_ptr: u32,
-    ) -> Result<(), Error> {
+    /// What the guest leaves to the host to free after a call: below level 2 the result
+    /// block; at level 0 the host function responses go-plugin's guests never free
+    /// (`docs/abi.md`). The request block is kept for the next call, unless the guest answered
+    /// in it.
+    fn blocks_to_free(&mut self, payload: Payload, request_ptr: u32) -> Vec<u32> {
         let level = self.store.data().level;
         let mut to_free = Vec::new();
         if level < 2 && payload.ptr != 0 {
@@ -307,73 +413,249 @@ impl Instance {
                     .filter(|ptr| *ptr != request_ptr && *ptr != payload.ptr),
             );
         }
-        for ptr in to_free {
-            self.free(blueprint, ptr)?;
+        to_free
+    }
+
+    /// Calls the guest's `free` (looked up on first use).
+    fn free(&mut self, blueprint: &Blueprint, ptr: u32) -> Result<(), Error> {
+        self.prepare_free(blueprint)?;
+        let Some(free) = &self.free else {
+            return Err(changed_export(blueprint, "free"));
+        };
+        free.call(&mut self.store, ptr)
+            .map_err(|error| classify(&self.store, blueprint, error, "free"))
+    }
+
+    /// [`Instance::free`] for plugins whose calls are futures.
+    async fn free_async(&mut self, blueprint: &Blueprint, ptr: u32) -> Result<(), Error> {
+        self.prepare_free(blueprint)?;
+        let Some(free) = &self.free else {
+            return Err(changed_export(blueprint, "free"));
+        };
+        free.call_async(&mut self.store, ptr)
+            .await
+            .map_err(|error| classify(&self.store, blueprint, error, "free"))
+    }
+
+    fn prepare_free(&mut self, blueprint: &Blueprint) -> Result<(), Error> {
+        if self.free.is_none() {
+            self.free = Some(typed_export(
+                &mut self.store,
+                self.instance,
+                blueprint,
+                &blueprint.exports.free,
+                "free",
+            )?);
         }
         Ok(())
     }
 
-    /// Encodes the request into the instance's request block, growing it with the guest's
-    /// `malloc` when it is too small, and returns its location; `(0, 0)` for an empty request.
-    fn write_request(
+    /// Where a request of `len` bytes goes: the instance's request block if large enough,
+    /// else a new one (the old one is forgotten here and freed by the caller).
+    fn plan_request(&mut self, blueprint: &Blueprint, len: usize) -> Result<RequestBlock, Error> {
+        if len == 0 {
+            return Ok(RequestBlock::Ready(0));
+        }
+        let len32 = request_len(blueprint, len)?;
+        Ok(match self.request_block {
+            Some((ptr, capacity)) if capacity >= len32 => RequestBlock::Ready(ptr),
+            previous => {
+                self.request_block = None;
+                RequestBlock::Replace {
+                    old: previous.map(|(ptr, _)| ptr),
+                    // Room to grow a little, so that requests of similar size share a block.
+                    capacity: len32.saturating_add(len32 / 4).clamp(len32, ERROR_FLAG - 1),
+                }
+            }
+        })
+    }
+
+    /// Checks the block the guest's `malloc` returned and keeps it as the request block.
+    fn accept_request_block(
+        &mut self,
+        blueprint: &Blueprint,
+        ptr: u32,
+        capacity: u32,
+        len: usize,
+    ) -> Result<u32, Error> {
+        if ptr == 0 {
+            return Err(Error::AllocationFailed {
+                plugin: blueprint.name.to_string(),
+                size: len,
+            });
+        }
+        let memory_size = self.memory.data_size(&self.store);
+        let block = Payload {
+            ptr,
+            len: capacity,
+            is_error: false,
+        };
+        if block.range(memory_size).is_none() {
+            return Err(Error::OutOfBounds {
+                plugin: blueprint.name.to_string(),
+                function: "malloc".to_owned(),
+                ptr,
+                len: capacity,
+                memory_size,
+            });
+        }
+        self.request_block = Some((ptr, capacity));
+        Ok(ptr)
+    }
+
+    /// Encodes the request of `len` bytes into the block at `ptr` (checked against the memory,
+    /// which only grows); returns its length.
+    fn encode_request(
         &mut self,
         blueprint: &Blueprint,
         request: &impl Message,
-    ) -> Result<(u32, u32), Error> {
-        let len = request.encoded_len();
+        ptr: u32,
+        len: usize,
+    ) -> Result<u32, Error> {
         if len == 0 {
-            return Ok((0, 0));
+            return Ok(0);
         }
-        let too_large = || Error::AllocationFailed {
-            plugin: blueprint.name.to_string(),
-            size: len,
-        };
-        let len32 = u32::try_from(len)
-            .ok()
-            .filter(|len| len & ERROR_FLAG == 0)
-            .ok_or_else(too_large)?;
-        let ptr = match self.request_block {
-            Some((ptr, capacity)) if capacity >= len32 => ptr,
-            previous => {
-                if let Some((ptr, _)) = previous {
-                    self.request_block = None;
-                    self.free(blueprint, ptr)?;
-                }
-                // Room to grow a little, so that requests of similar size share a block.
-                let capacity = len32.saturating_add(len32 / 4).clamp(len32, ERROR_FLAG - 1);
-                let ptr = self
-                    .malloc
-                    .call(&mut self.store, capacity)
-                    .map_err(|error| classify(&self.store, blueprint, error, "malloc"))?;
-                let memory_size = self.memory.data_size(&self.store);
-                let block = Payload {
-                    ptr,
-                    len: capacity,
-                    is_error: false,
-                };
-                if ptr == 0 {
-                    return Err(too_large());
-                }
-                if block.range(memory_size).is_none() {
-                    return Err(Error::OutOfBounds {
-                        plugin: blueprint.name.to_string(),
-                        function: "malloc".to_owned(),
-                        ptr,
-                        len: capacity,
-                        memory_size,
-                    });
-                }
-                self.request_block = Some((ptr, capacity));
-                ptr
-            }
-        };
         let memory = self.memory.data_mut(&mut self.store);
         let start = ptr as usize;
-        // The block was checked against the memory, which only grows.
         let mut block = &mut memory[start..start + len];
-        request.encode(&mut block).map_err(|_| too_large())?;
-        Ok((ptr, len32))
+        request
+            .encode(&mut block)
+            .map_err(|_| Error::AllocationFailed {
+                plugin: blueprint.name.to_string(),
+                size: len,
+            })?;
+        request_len(blueprint, len)
     }
+}
+
+impl Made {
+    /// Looks up what every instance needs at once, and lets host functions answer.
+    fn new(
+        mut store: Store<StoreData>,
+        instance: wasmtime::Instance,
+        blueprint: &Blueprint,
+    ) -> Result<Self, Error> {
+        let exports = &blueprint.exports;
+        let memory = match instance.get_module_export(&mut store, &exports.memory) {
+            Some(Extern::Memory(memory)) => memory,
+            _ => return Err(changed_export(blueprint, "memory")),
+        };
+        let malloc = typed_export(&mut store, instance, blueprint, &exports.malloc, "malloc")?;
+        // Host functions work from the start: the initializer may call them.
+        store.data_mut().guest = Some(GuestExports {
+            memory,
+            malloc: malloc.clone(),
+        });
+        Ok(Self {
+            store,
+            instance,
+            memory,
+            malloc,
+        })
+    }
+
+    /// A WASI reactor's initializer, which must run once before any other export (its type was
+    /// checked at load).
+    fn initializer(&mut self, blueprint: &Blueprint) -> Result<Option<TypedFunc<(), ()>>, Error> {
+        let Some(export) = &blueprint.exports.initialize else {
+            return Ok(None);
+        };
+        typed_export(
+            &mut self.store,
+            self.instance,
+            blueprint,
+            export,
+            "_initialize",
+        )
+        .map(Some)
+    }
+
+    /// The export through which guests that know levels agree on one (go-plugin's guests stay
+    /// at level 0).
+    fn level_export(
+        &mut self,
+        blueprint: &Blueprint,
+    ) -> Result<Option<TypedFunc<u32, u32>>, Error> {
+        let Some(export) = &blueprint.exports.level else {
+            return Ok(None);
+        };
+        typed_export(
+            &mut self.store,
+            self.instance,
+            blueprint,
+            export,
+            abi::LEVEL_EXPORT,
+        )
+        .map(Some)
+    }
+
+    fn into_instance(self, blueprint: &Blueprint) -> Box<Instance> {
+        Box::new(Instance {
+            store: self.store,
+            instance: self.instance,
+            request_block: None,
+            memory: self.memory,
+            malloc: self.malloc,
+            free: None,
+            methods: vec![None; blueprint.exports.methods.len()],
+        })
+    }
+}
+
+/// A store for a new instance of the plugin.
+fn new_store(blueprint: &Blueprint) -> Result<Store<StoreData>, Error> {
+    // Taken before the WASI context, whose monotonic clock starts when it is built.
+    let started = Instant::now();
+    let data = StoreData {
+        wasi: blueprint.grants.wasi()?,
+        limiter: MemoryLimiter::new(blueprint.grants.memory_limit),
+        guest: None,
+        host_functions: Some(Arc::clone(&blueprint.host_functions)),
+        level: 0,
+        abandoned: Vec::new(),
+        started,
+        plugin: Arc::clone(&blueprint.name),
+        clock: Arc::clone(blueprint.loader.clock()),
+        call: CallState::default(),
+    };
+    let mut store = Store::new(blueprint.loader.engine(), data);
+    store.limiter(|data| &mut data.limiter);
+    // Every tick of a bounded call: stop it if its deadline passed or it was cancelled. An
+    // async call also yields to its executor, so that a guest that computes for long neither
+    // holds a worker thread nor outlives its dropped future.
+    match blueprint.mode {
+        Mode::Blocking => store.epoch_deadline_callback(|mut context| {
+            context.data_mut().check()?;
+            Ok(UpdateDeadline::Continue(1))
+        }),
+        Mode::Async => store.epoch_deadline_callback(|mut context| {
+            context.data_mut().check()?;
+            Ok(UpdateDeadline::Yield(1))
+        }),
+    }
+    Ok(store)
+}
+
+fn compare_versions(blueprint: &Blueprint, plugin: u64) -> Result<(), Error> {
+    if plugin != blueprint.interface.version {
+        return Err(Error::ApiVersionMismatch {
+            name: blueprint.name.to_string(),
+            host: blueprint.interface.version,
+            plugin,
+        });
+    }
+    Ok(())
+}
+
+/// A request's length as the interface passes it: below 2 GiB.
+fn request_len(blueprint: &Blueprint, len: usize) -> Result<u32, Error> {
+    u32::try_from(len)
+        .ok()
+        .filter(|len| len & ERROR_FLAG == 0)
+        .ok_or_else(|| Error::AllocationFailed {
+            plugin: blueprint.name.to_string(),
+            size: len,
+        })
 }
 
 /// The function `export` (named `name`) of `instance`, with its type checked.
@@ -417,7 +699,8 @@ fn begin(
         store.data_mut().call = call;
         return Err(interrupted(store, blueprint, "the call's start"));
     }
-    if call.is_bounded() {
+    // Async calls yield at every tick (`new_store`), bounded or not.
+    if call.is_bounded() || blueprint.mode == Mode::Async {
         blueprint.loader.start_ticker()?;
         store.set_epoch_deadline(1);
     } else {

@@ -101,13 +101,14 @@ mod plugin;
 mod pool;
 mod store;
 mod ticker;
+mod wait;
 mod wasi_poll;
 
 pub use builder::PluginBuilder;
 pub use context::{CallContext, CancelToken};
 pub use error::{Error, TrapCode};
 pub use grants::{DirAccess, Grants};
-pub use host::{HostContext, HostError, HostModule};
+pub use host::{HostContext, HostError, HostFuture, HostModule};
 pub use loader::{Loader, LoaderBuilder, Module};
 pub use output::CapturedOutput;
 pub use plugin::{Plugin, PluginStats};

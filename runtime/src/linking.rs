@@ -3,22 +3,41 @@
 //! buffers from its own `malloc`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use wasmtime::{Caller, ExternType, FuncType, Linker, ValType};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
 use crate::codegen::Interface;
-use crate::host::{ErasedFunction, HostModule};
+use crate::host::{HostCallError, HostFunction, HostModule};
 use crate::store::{GuestExports, StoreData};
+use crate::wait::{unless, Wait};
 use crate::Error;
+
+/// How a plugin's calls run: blocking the calling thread, or as futures (wasmtime's async
+/// support: WASI and host functions that await suspend the call, not the thread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Blocking,
+    Async,
+}
 
 /// A linker with WASI, shared by a loader's plugins, which add their host functions to a copy.
 /// Sleeping through WASI ends at the call's deadline or cancellation (`wasi_poll`).
-pub(crate) fn wasi_linker(engine: &wasmtime::Engine) -> Result<Linker<StoreData>, Error> {
+pub(crate) fn wasi_linker(
+    engine: &wasmtime::Engine,
+    mode: Mode,
+) -> Result<Linker<StoreData>, Error> {
+    fn wasi(state: &mut StoreData) -> &mut wasmtime_wasi::p1::WasiP1Ctx {
+        &mut state.wasi
+    }
     let mut linker = Linker::<StoreData>::new(engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut StoreData| &mut state.wasi)
-        .map_err(|error| Error::Config(format!("cannot link WASI: {error:#}")))?;
-    crate::wasi_poll::link(&mut linker)?;
+    match mode {
+        Mode::Blocking => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, wasi),
+        Mode::Async => wasmtime_wasi::p1::add_to_linker_async(&mut linker, wasi),
+    }
+    .map_err(|error| Error::Config(format!("cannot link WASI: {error:#}")))?;
+    crate::wasi_poll::link(&mut linker, mode)?;
     Ok(linker)
 }
 
@@ -66,12 +85,13 @@ pub(crate) fn host_imports(module: &wasmtime::Module) -> Vec<(String, String)> {
 pub(crate) fn module_linker(
     wasi_linker: &Linker<StoreData>,
     imports: &[(String, String)],
+    mode: Mode,
 ) -> Result<Linker<StoreData>, Error> {
     let mut linker = wasi_linker.clone();
     for (index, (module, name)) in imports.iter().enumerate() {
-        let import = format!("{module}.{name}");
-        linker
-            .func_wrap(
+        let import: Arc<str> = format!("{module}.{name}").into();
+        match mode {
+            Mode::Blocking => linker.func_wrap(
                 module,
                 name,
                 move |mut caller: Caller<'_, StoreData>,
@@ -80,12 +100,23 @@ pub(crate) fn module_linker(
                       -> wasmtime::Result<u64> {
                     call_host_function(&mut caller, index, &import, ptr, len)
                 },
-            )
-            .map_err(|error| {
-                Error::Config(format!(
-                    "cannot define host function {module}.{name}: {error:#}"
-                ))
-            })?;
+            ),
+            Mode::Async => linker.func_wrap_async(
+                module,
+                name,
+                move |mut caller: Caller<'_, StoreData>, (ptr, len): (u32, u32)| {
+                    let import = Arc::clone(&import);
+                    Box::new(async move {
+                        call_host_function_async(&mut caller, index, &import, ptr, len).await
+                    })
+                },
+            ),
+        }
+        .map_err(|error| {
+            Error::Config(format!(
+                "cannot define host function {module}.{name}: {error:#}"
+            ))
+        })?;
     }
     Ok(linker)
 }
@@ -95,7 +126,7 @@ pub(crate) fn module_linker(
 pub(crate) fn resolve_host_functions(
     imports: &[(String, String)],
     hosts: &[&HostModule],
-) -> Vec<ErasedFunction> {
+) -> Vec<HostFunction> {
     imports
         .iter()
         .filter_map(|(module, name)| {
@@ -118,64 +149,161 @@ fn call_host_function(
     ptr: u32,
     len: u32,
 ) -> wasmtime::Result<u64> {
-    // Taken out for the call and put back (moving is free, cloning touches reference counts).
-    let data = caller.data_mut();
-    let (Some(guest), Some(functions)) = (data.guest.take(), data.host_functions.take()) else {
-        return Err(wasmtime::Error::new(GuestFault(format!(
-            "{import} was called before the plugin was initialised"
-        ))));
-    };
-    let answer = match functions.get(index) {
-        Some(function) => answer_host_call(caller, &guest, function, import, ptr, len),
-        None => Err(wasmtime::Error::new(GuestFault(format!(
-            "{import} has no host function (the plugin was linked for other imports)"
-        )))),
-    };
-    let data = caller.data_mut();
-    data.guest = Some(guest);
-    data.host_functions = Some(functions);
-    // The deadline covers time in host functions too; a cancelled call ends here.
-    data.check()?;
+    let (guest, functions) = take_host_state(caller, import)?;
+    let answer = (|| {
+        let HostFunction::Blocking(function) = host_function(&functions, index, import)? else {
+            return Err(async_in_blocking_call(import));
+        };
+        let result = {
+            let request = request_bytes(caller, &guest, import, ptr, len)?;
+            function(&caller.data().host_context(), request)
+        };
+        let (bytes, flags) = reply(caller.data().level, result, import)?;
+        if bytes.is_empty() {
+            return Ok(abi::pack(0, flags));
+        }
+        let len = reply_len(&bytes)?;
+        let ptr = guest.malloc.call(&mut *caller, len)?;
+        place_reply(caller, &guest, &bytes, ptr, flags)
+    })();
+    put_host_state(caller, guest, functions)?;
     answer
 }
 
-fn answer_host_call(
+/// [`call_host_function`] for plugins that run async: async host functions are awaited (until
+/// the call's deadline or cancellation); blocking ones run on the polling thread.
+async fn call_host_function_async(
     caller: &mut Caller<'_, StoreData>,
-    guest: &GuestExports,
-    function: &ErasedFunction,
+    index: usize,
     import: &str,
     ptr: u32,
     len: u32,
 ) -> wasmtime::Result<u64> {
-    let result = {
-        let memory = guest.memory.data(&*caller);
-        let request = Payload {
-            ptr,
-            len,
-            is_error: false,
-        };
-        let range = request.range(memory.len()).ok_or_else(|| {
-            GuestFault(format!(
-                "the plugin passed a request of {len} bytes at offset {ptr} to {import}, \
-                 outside its {}-byte memory",
-                memory.len()
-            ))
-        })?;
-        function(&caller.data().host_context(), &memory[range])
-    };
-    match result {
-        Ok(response) => {
-            let packed = write_to_guest(caller, guest, &response, 0)?;
-            let ptr = Payload::unpack(packed).ptr;
-            // go-plugin's guests copy the response out and never free it (docs/abi.md).
-            if caller.data().level == 0 && ptr != 0 {
-                caller.data_mut().abandoned.push(ptr);
+    let (guest, functions) = take_host_state(caller, import)?;
+    let answer = async {
+        let result = match host_function(&functions, index, import)? {
+            HostFunction::Blocking(function) => {
+                let request = request_bytes(caller, &guest, import, ptr, len)?;
+                function(&caller.data().host_context(), request)
             }
-            Ok(packed)
+            HostFunction::Async(function) => {
+                let outcome = {
+                    let data = caller.data();
+                    let wait = Wait::new(&data.clock, data.deadline(), data.call.token());
+                    let request = request_bytes(caller, &guest, import, ptr, len)?;
+                    match function(data.host_context(), request) {
+                        Ok(future) => unless(future, wait).await.map(|result| {
+                            result.map_err(|error| HostCallError::Failed(error.message().into()))
+                        }),
+                        Err(error) => Some(Err(error)),
+                    }
+                };
+                let Some(result) = outcome else {
+                    // Past the deadline (by the real clock: the coarse one may be a tick behind
+                    // the timer), or cancelled.
+                    caller.data_mut().check_precisely()?;
+                    return Err(wasmtime::Error::new(wasmtime::Trap::Interrupt));
+                };
+                result
+            }
+        };
+        let (bytes, flags) = reply(caller.data().level, result, import)?;
+        if bytes.is_empty() {
+            return Ok(abi::pack(0, flags));
         }
-        Err(error) if caller.data().level >= 1 => {
-            write_to_guest(caller, guest, error.message().as_bytes(), ERROR_FLAG)
+        let len = reply_len(&bytes)?;
+        let ptr = guest.malloc.call_async(&mut *caller, len).await?;
+        place_reply(caller, &guest, &bytes, ptr, flags)
+    }
+    .await;
+    put_host_state(caller, guest, functions)?;
+    answer
+}
+
+/// The exports and host functions a host function call needs, taken out of the store for the
+/// call (moving is free, cloning touches reference counts).
+fn take_host_state(
+    caller: &mut Caller<'_, StoreData>,
+    import: &str,
+) -> wasmtime::Result<(GuestExports, Arc<[HostFunction]>)> {
+    let data = caller.data_mut();
+    match (data.guest.take(), data.host_functions.take()) {
+        (Some(guest), Some(functions)) => Ok((guest, functions)),
+        (guest, functions) => {
+            data.guest = guest;
+            data.host_functions = functions;
+            Err(wasmtime::Error::new(GuestFault(format!(
+                "{import} was called before the plugin was initialised"
+            ))))
         }
+    }
+}
+
+/// Puts back what [`take_host_state`] took, and ends the call if its deadline passed or it was
+/// cancelled meanwhile: the deadline covers time in host functions too.
+fn put_host_state(
+    caller: &mut Caller<'_, StoreData>,
+    guest: GuestExports,
+    functions: Arc<[HostFunction]>,
+) -> wasmtime::Result<()> {
+    let data = caller.data_mut();
+    data.guest = Some(guest);
+    data.host_functions = Some(functions);
+    data.check()
+}
+
+fn host_function<'f>(
+    functions: &'f [HostFunction],
+    index: usize,
+    import: &str,
+) -> wasmtime::Result<&'f HostFunction> {
+    functions.get(index).ok_or_else(|| {
+        wasmtime::Error::new(GuestFault(format!(
+            "{import} has no host function (the plugin was linked for other imports)"
+        )))
+    })
+}
+
+fn async_in_blocking_call(import: &str) -> wasmtime::Error {
+    wasmtime::Error::new(GuestFault(format!(
+        "{import} is an async host function, but the plugin was loaded for blocking calls"
+    )))
+}
+
+/// The request the guest passed to a host function, checked against its memory.
+fn request_bytes<'c>(
+    caller: &'c Caller<'_, StoreData>,
+    guest: &GuestExports,
+    import: &str,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<&'c [u8]> {
+    let memory = guest.memory.data(caller);
+    let request = Payload {
+        ptr,
+        len,
+        is_error: false,
+    };
+    let range = request.range(memory.len()).ok_or_else(|| {
+        GuestFault(format!(
+            "the plugin passed a request of {len} bytes at offset {ptr} to {import}, \
+             outside its {}-byte memory",
+            memory.len()
+        ))
+    })?;
+    Ok(&memory[range])
+}
+
+/// What the guest gets back from a host function: the response, or (from level 1 on) the
+/// error as an error payload; a go-plugin guest cannot receive errors, so its call fails.
+fn reply(
+    level: u32,
+    result: Result<Vec<u8>, HostCallError>,
+    import: &str,
+) -> wasmtime::Result<(Vec<u8>, u32)> {
+    match result {
+        Ok(response) => Ok((response, 0)),
+        Err(error) if level >= 1 => Ok((error.message().as_bytes().to_vec(), ERROR_FLAG)),
         Err(error) => Err(wasmtime::Error::new(HostFunctionFailed {
             import: import.to_owned(),
             message: error.message().to_owned(),
@@ -183,25 +311,27 @@ fn answer_host_call(
     }
 }
 
-fn write_to_guest(
-    caller: &mut Caller<'_, StoreData>,
-    guest: &GuestExports,
-    bytes: &[u8],
-    flags: u32,
-) -> wasmtime::Result<u64> {
-    if bytes.is_empty() {
-        return Ok(abi::pack(0, flags));
-    }
-    let len = u32::try_from(bytes.len())
+fn reply_len(bytes: &[u8]) -> wasmtime::Result<u32> {
+    u32::try_from(bytes.len())
         .ok()
         .filter(|len| len & ERROR_FLAG == 0)
         .ok_or_else(|| {
-            GuestFault(format!(
+            wasmtime::Error::new(GuestFault(format!(
                 "a host function answered with {} bytes, more than 2 GiB",
                 bytes.len()
-            ))
-        })?;
-    let ptr = guest.malloc.call(&mut *caller, len)?;
+            )))
+        })
+}
+
+/// Copies a host function's reply into the block at `ptr` the guest's `malloc` returned.
+fn place_reply(
+    caller: &mut Caller<'_, StoreData>,
+    guest: &GuestExports,
+    bytes: &[u8],
+    ptr: u32,
+    flags: u32,
+) -> wasmtime::Result<u64> {
+    let len = reply_len(bytes)?;
     let memory = guest.memory.data_mut(&mut *caller);
     let range = Payload {
         ptr,
@@ -216,6 +346,10 @@ fn write_to_guest(
         ))
     })?;
     memory[range].copy_from_slice(bytes);
+    // go-plugin's guests copy a response out and never free it (docs/abi.md).
+    if flags == 0 && caller.data().level == 0 {
+        caller.data_mut().abandoned.push(ptr);
+    }
     Ok(abi::pack(ptr, len | flags))
 }
 

@@ -9,6 +9,7 @@ use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, PoolingAllocatio
 
 use crate::grants::{DirAccess, Grants};
 use crate::host::HostModule;
+use crate::linking::Mode;
 use crate::store::{StoreData, TABLE_ELEMENTS};
 use crate::ticker::{CoarseClock, EpochTicker};
 use crate::Error;
@@ -52,6 +53,8 @@ struct Shared {
     fuel_metering: bool,
     cache: Option<crate::cache::ModuleCache>,
     wasi_linker: Linker<StoreData>,
+    /// The WASI linker of async plugins, made when the first is loaded.
+    wasi_linker_async: OnceLock<Linker<StoreData>>,
     /// Started by the first call with a deadline or a cancellation token.
     ticker: OnceLock<EpochTicker>,
     /// Kept by the ticker; deadlines are measured against it.
@@ -154,6 +157,7 @@ impl Loader {
                 imports: crate::linking::host_imports(&module),
                 module,
                 pre: OnceLock::new(),
+                pre_async: OnceLock::new(),
             }),
             name: name.into(),
             loader: self.clone(),
@@ -164,8 +168,18 @@ impl Loader {
         &self.shared.engine
     }
 
-    pub(crate) fn wasi_linker(&self) -> &Linker<StoreData> {
-        &self.shared.wasi_linker
+    pub(crate) fn wasi_linker(&self, mode: Mode) -> Result<&Linker<StoreData>, Error> {
+        match mode {
+            Mode::Blocking => Ok(&self.shared.wasi_linker),
+            Mode::Async => {
+                if let Some(linker) = self.shared.wasi_linker_async.get() {
+                    return Ok(linker);
+                }
+                let linker = crate::linking::wasi_linker(&self.shared.engine, Mode::Async)?;
+                // Another thread may have made one too; either serves.
+                Ok(self.shared.wasi_linker_async.get_or_init(|| linker))
+            }
+        }
     }
 
     pub(crate) fn max_idle_instances(&self) -> usize {
@@ -343,7 +357,7 @@ impl LoaderBuilder {
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = wasmtime::Engine::new(&config)
             .map_err(|error| Error::Config(format!("wasmtime: {error:#}")))?;
-        let wasi_linker = crate::linking::wasi_linker(&engine)?;
+        let wasi_linker = crate::linking::wasi_linker(&engine, Mode::Blocking)?;
         let max_idle_instances = self.max_idle_instances.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
@@ -355,6 +369,7 @@ impl LoaderBuilder {
                 fuel_metering: self.fuel_metering,
                 cache,
                 wasi_linker,
+                wasi_linker_async: OnceLock::new(),
                 ticker: OnceLock::new(),
                 clock: Arc::new(CoarseClock::new()),
             }),
@@ -378,16 +393,29 @@ pub(crate) struct Compiled {
     /// The module linked against WASI and trampolines for its host functions, once, for all
     /// its plugins.
     pre: OnceLock<InstancePre<StoreData>>,
+    /// The same for plugins whose calls are futures.
+    pre_async: OnceLock<InstancePre<StoreData>>,
 }
 
 impl Module {
-    /// The module pre-linked for instantiation, made on first use.
-    pub(crate) fn instance_pre(&self, plugin: &str) -> Result<InstancePre<StoreData>, Error> {
-        if let Some(pre) = self.compiled.pre.get() {
+    /// The module pre-linked for instantiation in `mode`, made on first use.
+    pub(crate) fn instance_pre(
+        &self,
+        plugin: &str,
+        mode: Mode,
+    ) -> Result<InstancePre<StoreData>, Error> {
+        let cell = match mode {
+            Mode::Blocking => &self.compiled.pre,
+            Mode::Async => &self.compiled.pre_async,
+        };
+        if let Some(pre) = cell.get() {
             return Ok(pre.clone());
         }
-        let linker =
-            crate::linking::module_linker(self.loader.wasi_linker(), &self.compiled.imports)?;
+        let linker = crate::linking::module_linker(
+            self.loader.wasi_linker(mode)?,
+            &self.compiled.imports,
+            mode,
+        )?;
         let pre = linker
             .instantiate_pre(&self.compiled.module)
             .map_err(|error| Error::Instantiate {
@@ -395,7 +423,7 @@ impl Module {
                 reason: format!("{error:#}"),
             })?;
         // Another thread may have made one too; either serves.
-        Ok(self.compiled.pre.get_or_init(|| pre).clone())
+        Ok(cell.get_or_init(|| pre).clone())
     }
 }
 

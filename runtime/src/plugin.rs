@@ -8,9 +8,9 @@ use prost::Message;
 use crate::codegen::Interface;
 use crate::context::CallContext;
 use crate::grants::Grants;
-use crate::host::HostModule;
+use crate::host::{HostFunction, HostModule};
 use crate::instance::{Blueprint, Exports, Instance};
-use crate::linking;
+use crate::linking::{self, Mode};
 use crate::loader::Module;
 use crate::pool::Pool;
 use crate::store::CallState;
@@ -45,39 +45,28 @@ impl Plugin {
         grants: Grants,
         name: Arc<str>,
     ) -> Result<Self, Error> {
-        grants.check(&name)?;
-        if grants.fuel.is_some() && !module.loader.fuel_metering() {
-            return Err(Error::Config(format!(
-                "{name} has a fuel budget, but its loader counts no fuel: build the loader with \
-                 LoaderBuilder::fuel_metering(true)"
-            )));
-        }
-        let compiled = &module.compiled;
-        linking::check_exports(&compiled.module, interface, &name)?;
-        let host_modules: Vec<&HostModule> = grants.host_modules.iter().collect();
-        linking::check_imports(&compiled.module, &host_modules, &name)?;
-        let host_functions =
-            linking::resolve_host_functions(&compiled.imports, &host_modules).into();
-        let blueprint = Blueprint {
-            exports: Exports::locate(&compiled.module, interface, &name)?,
-            pre: module.instance_pre(&name)?,
-            name,
-            interface,
-            host_functions,
-            grants,
-            loader: module.loader.clone(),
-        };
-        let inner = Inner {
-            idle: Pool::new(module.loader.max_idle_instances()),
-            module: module.clone(),
-            blueprint,
-        };
-        // One deadline for the first instance and the version check together.
-        let loader = &inner.blueprint.loader;
-        let first_call =
-            || CallState::start(inner.blueprint.grants.deadline, None, || loader.clock_now());
-        let mut first = Instance::new(&inner.blueprint, first_call())?;
-        first.check_version(&inner.blueprint, first_call())?;
+        let inner = Inner::new(module, interface, grants, name, Mode::Blocking)?;
+        let mut first = Instance::new(&inner.blueprint, inner.first_call())?;
+        first.check_version(&inner.blueprint, inner.first_call())?;
+        inner.idle.put(first);
+        Ok(Self {
+            inner: Arc::new(inner),
+            context: None,
+        })
+    }
+
+    /// [`Plugin::new`] for calls that are futures ([`Plugin::call_async`]).
+    pub(crate) async fn new_async(
+        module: &Module,
+        interface: &'static Interface,
+        grants: Grants,
+        name: Arc<str>,
+    ) -> Result<Self, Error> {
+        let inner = Inner::new(module, interface, grants, name, Mode::Async)?;
+        let mut first = Instance::new_async(&inner.blueprint, inner.first_call()).await?;
+        first
+            .check_version_async(&inner.blueprint, inner.first_call())
+            .await?;
         inner.idle.put(first);
         Ok(Self {
             inner: Arc::new(inner),
@@ -91,6 +80,9 @@ impl Plugin {
         Req: Message,
         Resp: Message + Default,
     {
+        if self.inner.blueprint.mode != Mode::Blocking {
+            return Err(self.wrong_mode("a blocking call", "call it with .await"));
+        }
         crate::blocking::outside_async(|| self.call_blocking(method, request))
     }
 
@@ -112,14 +104,58 @@ impl Plugin {
             None => Instance::new(blueprint, call())?,
         };
         let result = instance.call(blueprint, method, request, call());
-        // An instance that trapped, was stopped or misbehaved may be in any state: drop it.
-        if matches!(
-            result,
-            Ok(_) | Err(Error::Plugin { .. } | Error::Decode { .. })
-        ) {
+        if reusable(&result) {
             inner.idle.put(instance);
         }
         result
+    }
+
+    /// Calls the rpc at `method` as a future: while the plugin waits (in an async host
+    /// function, or sleeping in WASI) its thread is free, and a plugin that computes yields
+    /// every millisecond. Dropping the future stops the call and drops its instance.
+    pub(crate) async fn call_async<Req, Resp>(
+        &self,
+        method: usize,
+        request: &Req,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message + Sync,
+        Resp: Message + Default,
+    {
+        let inner = &*self.inner;
+        let blueprint = &inner.blueprint;
+        if blueprint.mode != Mode::Async {
+            return Err(self.wrong_mode("an async call", "call it without .await"));
+        }
+        let call = || {
+            CallState::start(blueprint.grants.deadline, self.context.clone(), || {
+                blueprint.loader.clock_now()
+            })
+        };
+        let mut instance = match inner.idle.take() {
+            Some(instance) => instance,
+            None => Instance::new_async(blueprint, call()).await?,
+        };
+        let result = instance
+            .call_async(blueprint, method, request, call())
+            .await;
+        // Reached only if the future was not dropped: a dropped call drops `instance` with it.
+        if reusable(&result) {
+            inner.idle.put(instance);
+        }
+        result
+    }
+
+    fn wrong_mode(&self, call: &str, fix: &str) -> Error {
+        let blueprint = &self.inner.blueprint;
+        let (loaded, generated) = match blueprint.mode {
+            Mode::Blocking => ("for blocking calls", "without the async option"),
+            Mode::Async => ("for async calls", "with the async option"),
+        };
+        Error::Config(format!(
+            "{call} of plugin {}, which was loaded {loaded}: {fix}, as the code generated {generated} does",
+            blueprint.name
+        ))
     }
 
     /// A handle to the same plugin (the same instances) whose calls carry `context`: values for
@@ -163,16 +199,36 @@ impl Plugin {
     /// As the first call: an instance that cannot be created or initialised.
     pub fn warm_up(&self, count: usize) -> Result<(), Error> {
         let inner = &*self.inner;
-        let count = count.min(inner.idle.capacity());
-        let mut idle = self.stats().idle_instances;
-        while idle < count {
-            let call = CallState::start(inner.blueprint.grants.deadline, None, || {
-                inner.blueprint.loader.clock_now()
-            });
-            inner.idle.put(Instance::new(&inner.blueprint, call)?);
-            idle += 1;
+        if inner.blueprint.mode != Mode::Blocking {
+            return Err(self.wrong_mode("a blocking warm-up", "use warm_up_async"));
+        }
+        for _ in self.stats().idle_instances..count.min(inner.idle.capacity()) {
+            inner
+                .idle
+                .put(Instance::new(&inner.blueprint, inner.first_call())?);
         }
         Ok(())
+    }
+
+    /// [`Plugin::warm_up`] for plugins loaded for async calls.
+    ///
+    /// # Errors
+    /// As the first call: an instance that cannot be created or initialised.
+    pub async fn warm_up_async(&self, count: usize) -> Result<(), Error> {
+        let inner = &*self.inner;
+        if inner.blueprint.mode != Mode::Async {
+            return Err(self.wrong_mode("an async warm-up", "use warm_up"));
+        }
+        for _ in self.stats().idle_instances..count.min(inner.idle.capacity()) {
+            let instance = Instance::new_async(&inner.blueprint, inner.first_call()).await?;
+            inner.idle.put(instance);
+        }
+        Ok(())
+    }
+
+    /// Whether calls are futures (the plugin was loaded for async calls).
+    pub fn is_async(&self) -> bool {
+        self.inner.blueprint.mode == Mode::Async
     }
 
     /// The plugin's name: its file, or the name it was loaded under.
@@ -218,6 +274,73 @@ pub struct PluginStats {
     pub idle_instances: usize,
     /// The linear memory those instances hold, in bytes.
     pub memory_bytes: usize,
+}
+
+impl Inner {
+    /// Checks `module` against `interface` and its host functions, and links it for `mode`.
+    fn new(
+        module: &Module,
+        interface: &'static Interface,
+        grants: Grants,
+        name: Arc<str>,
+        mode: Mode,
+    ) -> Result<Self, Error> {
+        grants.check(&name)?;
+        if grants.fuel.is_some() && !module.loader.fuel_metering() {
+            return Err(Error::Config(format!(
+                "{name} has a fuel budget, but its loader counts no fuel: build the loader with \
+                 LoaderBuilder::fuel_metering(true)"
+            )));
+        }
+        let compiled = &module.compiled;
+        linking::check_exports(&compiled.module, interface, &name)?;
+        let host_modules: Vec<&HostModule> = grants.host_modules.iter().collect();
+        linking::check_imports(&compiled.module, &host_modules, &name)?;
+        let host_functions: Arc<[HostFunction]> =
+            linking::resolve_host_functions(&compiled.imports, &host_modules).into();
+        if mode == Mode::Blocking {
+            if let Some(module) = host_modules.iter().find(|module| module.is_async()) {
+                return Err(Error::Config(format!(
+                    "{name} is loaded for blocking calls, but the host module {} has async \
+                     functions: load it for async calls (generate its host code with the async \
+                     option, or use PluginBuilder::load_async)",
+                    module.name()
+                )));
+            }
+        }
+        Ok(Self {
+            blueprint: Blueprint {
+                exports: Exports::locate(&compiled.module, interface, &name)?,
+                pre: module.instance_pre(&name, mode)?,
+                name,
+                interface,
+                host_functions,
+                grants,
+                loader: module.loader.clone(),
+                mode,
+            },
+            idle: Pool::new(module.loader.max_idle_instances()),
+            module: module.clone(),
+        })
+    }
+
+    /// The state of a call made by the runtime itself (instantiation, the version check), with
+    /// the plugin's deadline.
+    fn first_call(&self) -> CallState {
+        let blueprint = &self.blueprint;
+        CallState::start(blueprint.grants.deadline, None, || {
+            blueprint.loader.clock_now()
+        })
+    }
+}
+
+/// Whether an instance may serve another call after `result`: not after a trap, a stop, or a
+/// broken interface, which may leave it in any state.
+fn reusable<T>(result: &Result<T, Error>) -> bool {
+    matches!(
+        result,
+        Ok(_) | Err(Error::Plugin { .. } | Error::Decode { .. })
+    )
 }
 
 impl fmt::Debug for Plugin {

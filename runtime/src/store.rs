@@ -17,7 +17,7 @@ pub(crate) struct StoreData {
     /// Set once the instance exists; host functions need them to answer.
     pub guest: Option<GuestExports>,
     /// The plugin's host functions, in the order of the module's imports (`linking`).
-    pub host_functions: Option<std::sync::Arc<[crate::host::ErasedFunction]>>,
+    pub host_functions: Option<std::sync::Arc<[crate::host::HostFunction]>>,
     /// The interface level agreed with the guest (`docs/abi.md`, "Levels"); 0 for go-plugin's.
     pub level: u32,
     /// Host function responses a go-plugin guest never frees; freed when its call returns.

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! wasm-plugin-gen --side guest|host --out DIR [--services FILE] [--packages FILE]
-//!     [--rustfmt PATH] [--descriptor-set FILE]... [--extern-crate CRATE=PROTO]... PROTO...
+//!     [--rustfmt PATH] [--async-calls] [--descriptor-set FILE]... [--extern-crate CRATE=PROTO]...
+//!     PROTO...
 //! wasm-plugin-gen include --out DIR [--glue CRATE=PACKAGES]...
 //! ```
 //!
@@ -16,7 +17,8 @@
 //!   descriptor sets) are not generated but taken from the glue crate CRATE, where they are in
 //!   modules named after their package: one crate per `proto_library`, messages of a shared
 //!   `.proto` one Rust type everywhere;
-//! - `--rustfmt` names the rustfmt that lays the code out (else see `Builder::rustfmt`).
+//! - `--rustfmt` names the rustfmt that lays the code out (else see `Builder::rustfmt`);
+//! - `--async-calls`: async host code (`Builder::async_calls`).
 //!
 //! The second form writes, for `include_proto!` and `wasm_plugin.rs` in crates that use glue
 //! crates, one `<package>.rs` per package that re-exports the package's module of each glue crate
@@ -34,8 +36,8 @@ use prost::Message;
 use prost_types::{FileDescriptorProto, FileDescriptorSet};
 
 const USAGE: &str = "usage: wasm-plugin-gen --side guest|host --out DIR [--services FILE] \
-    [--packages FILE] [--rustfmt PATH] [--descriptor-set FILE]... [--extern-crate CRATE=PROTO]... \
-    PROTO...\n       wasm-plugin-gen include --out DIR [--glue CRATE=PACKAGES]...";
+    [--packages FILE] [--rustfmt PATH] [--async-calls] [--descriptor-set FILE]... \
+    [--extern-crate CRATE=PROTO]... PROTO...\n       wasm-plugin-gen include --out DIR [--glue CRATE=PACKAGES]...";
 
 #[derive(Default)]
 struct Generate {
@@ -44,6 +46,7 @@ struct Generate {
     services: Option<PathBuf>,
     packages: Option<PathBuf>,
     rustfmt: Option<PathBuf>,
+    async_calls: bool,
     descriptor_sets: Vec<PathBuf>,
     extern_crates: Vec<(String, String)>,
     protos: Vec<String>,
@@ -96,6 +99,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
             (false, "--services") => generate.services = Some(value()?.into()),
             (false, "--packages") => generate.packages = Some(value()?.into()),
             (false, "--rustfmt") => generate.rustfmt = Some(value()?.into()),
+            (false, "--async-calls") => generate.async_calls = true,
             (false, "--descriptor-set") => generate.descriptor_sets.push(value()?.into()),
             (false, "--extern-crate") => generate
                 .extern_crates
@@ -243,7 +247,9 @@ fn generate(arguments: Generate) -> Result<(), String> {
             ));
         }
     }
-    let mut builder = wasm_plugin_build::Builder::new(side).emit_cargo_directives(false);
+    let mut builder = wasm_plugin_build::Builder::new(side)
+        .emit_cargo_directives(false)
+        .async_calls(arguments.async_calls);
     if let Some(rustfmt) = arguments.rustfmt {
         builder = builder.rustfmt(rustfmt);
     }

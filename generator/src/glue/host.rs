@@ -12,6 +12,7 @@ pub(super) fn plugin(
     service: &Service,
     plan: &PluginPlan,
     host_trait: Option<&Ident>,
+    async_calls: bool,
 ) -> Result<TokenStream, Error> {
     let name = full_name(service);
     let handle = format_ident!("{}Plugin", service.name);
@@ -53,13 +54,26 @@ pub(super) fn plugin(
                 response: #response_name,
             }
         });
-        methods.push(quote! {
-            #method_docs
-            pub fn #method_name(
-                &self,
-                request: impl ::std::borrow::Borrow<#input>,
-            ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::Error> {
-                ::wasm_plugin_runtime::codegen::call(&self.plugin, #index, request.borrow())
+        methods.push(if async_calls {
+            quote! {
+                #method_docs
+                pub async fn #method_name(
+                    &self,
+                    request: impl ::std::borrow::Borrow<#input> + ::core::marker::Send,
+                ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::Error> {
+                    ::wasm_plugin_runtime::codegen::call_async(&self.plugin, #index, request.borrow())
+                        .await
+                }
+            }
+        } else {
+            quote! {
+                #method_docs
+                pub fn #method_name(
+                    &self,
+                    request: impl ::std::borrow::Borrow<#input>,
+                ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::Error> {
+                    ::wasm_plugin_runtime::codegen::call(&self.plugin, #index, request.borrow())
+                }
             }
         });
     }
@@ -79,18 +93,36 @@ pub(super) fn plugin(
          implements several services), with {with}.\n{own}"
     ));
 
-    Ok(quote! {
-        #handle_docs
-        #[derive(Clone, Debug)]
-        pub struct #handle {
-            plugin: ::wasm_plugin_runtime::Plugin,
+    let loaders = if async_calls {
+        quote! {
+            #load_file_docs
+            pub async fn load(
+                loader: &::wasm_plugin_runtime::Loader,
+                path: impl ::core::convert::AsRef<::std::path::Path>
+                #host_param
+            ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
+                Self::builder(loader) #with_host .load_async(path).await
+            }
+
+            #load_bytes_docs
+            pub async fn load_bytes(
+                loader: &::wasm_plugin_runtime::Loader,
+                wasm: &[u8]
+                #host_param
+            ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
+                Self::builder(loader) #with_host .load_bytes_async(wasm).await
+            }
+
+            #from_module_docs
+            pub async fn from_module(
+                module: &::wasm_plugin_runtime::Module
+                #host_param
+            ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
+                Self::builder(module.loader()) #with_host .from_module_async(module).await
+            }
         }
-
-        #[allow(dead_code, reason = "a host uses the parts of the generated API it needs")]
-        impl #handle {
-            /// The interface version this host accepts from plugins.
-            pub const API_VERSION: u64 = #version;
-
+    } else {
+        quote! {
             #load_file_docs
             pub fn load(
                 loader: &::wasm_plugin_runtime::Loader,
@@ -116,6 +148,27 @@ pub(super) fn plugin(
             ) -> ::core::result::Result<Self, ::wasm_plugin_runtime::Error> {
                 Self::builder(module.loader()) #with_host .from_module(module)
             }
+        }
+    };
+    let async_const = if async_calls {
+        quote! { const ASYNC: bool = true; }
+    } else {
+        quote! {}
+    };
+
+    Ok(quote! {
+        #handle_docs
+        #[derive(Clone, Debug)]
+        pub struct #handle {
+            plugin: ::wasm_plugin_runtime::Plugin,
+        }
+
+        #[allow(dead_code, reason = "a host uses the parts of the generated API it needs")]
+        impl #handle {
+            /// The interface version this host accepts from plugins.
+            pub const API_VERSION: u64 = #version;
+
+            #loaders
 
             /// Loads a plugin as this service with grants and host functions of its own, or
             /// under a name of its own.
@@ -144,6 +197,7 @@ pub(super) fn plugin(
                     api_version_export: #api_export,
                     methods: &[#(#descriptions),*],
                 };
+            #async_const
 
             fn from_plugin(plugin: ::wasm_plugin_runtime::Plugin) -> Self {
                 Self { plugin }
@@ -169,16 +223,26 @@ fn proto_name(proto_type: &str) -> &str {
     proto_type.strip_prefix('.').unwrap_or(proto_type)
 }
 
-pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Error> {
+pub(super) fn host(
+    service: &Service,
+    plan: &HostPlan,
+    async_calls: bool,
+) -> Result<TokenStream, Error> {
     let trait_name = ident(&service.name);
     let module = &plan.module;
+    let implement = if async_calls {
+        "\n\nImplement the functions with `async fn`: while one awaits, the plugin's call is\n\
+         suspended and its thread is free; the call's deadline and cancellation end the wait."
+    } else {
+        ""
+    };
     let trait_docs = doc_paragraph(
         &service.comments,
         &format!(
             "Host functions that plugins import from the module `{module}`: implement the trait and\n\
              pass the implementation to the plugin's `load` (or, as a library of host functions,\n\
              `into_host_module()` to `builder(..).host_module` or `Grants::host_module`). Each\n\
-             function gets the calling plugin's [`HostContext`](::wasm_plugin_runtime::HostContext)."
+             function gets the calling plugin's [`HostContext`](::wasm_plugin_runtime::HostContext).{implement}"
         ),
     );
 
@@ -190,20 +254,44 @@ pub(super) fn host(service: &Service, plan: &HostPlan) -> Result<TokenStream, Er
         let output = rust_type(&method.output_type)?;
         let method_docs = docs(&method.comments);
         let request_name = proto_name(&method.input_proto_type);
-        methods.push(quote! {
-            #method_docs
-            fn #method_name(
-                &self,
-                context: &::wasm_plugin_runtime::HostContext<'_>,
-                request: #input,
-            ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::HostError>;
-        });
-        functions.push(quote! {
-            .function(#import, #request_name, {
-                let host = ::std::sync::Arc::clone(&host);
-                move |context, request| host.#method_name(context, request)
-            })
-        });
+        if async_calls {
+            methods.push(quote! {
+                #method_docs
+                fn #method_name(
+                    &self,
+                    context: &::wasm_plugin_runtime::HostContext<'_>,
+                    request: #input,
+                ) -> impl ::core::future::Future<
+                    Output = ::core::result::Result<#output, ::wasm_plugin_runtime::HostError>,
+                > + ::core::marker::Send;
+            });
+            functions.push(quote! {
+                .function_async(#import, #request_name, {
+                    let host = ::std::sync::Arc::clone(&host);
+                    move |context, request| {
+                        let host = ::std::sync::Arc::clone(&host);
+                        ::std::boxed::Box::pin(async move {
+                            host.#method_name(&context, request).await
+                        })
+                    }
+                })
+            });
+        } else {
+            methods.push(quote! {
+                #method_docs
+                fn #method_name(
+                    &self,
+                    context: &::wasm_plugin_runtime::HostContext<'_>,
+                    request: #input,
+                ) -> ::core::result::Result<#output, ::wasm_plugin_runtime::HostError>;
+            });
+            functions.push(quote! {
+                .function(#import, #request_name, {
+                    let host = ::std::sync::Arc::clone(&host);
+                    move |context, request| host.#method_name(context, request)
+                })
+            });
+        }
     }
 
     let module_doc = format!(" Packs this implementation as the import module `{module}`.");

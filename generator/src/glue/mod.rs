@@ -18,6 +18,8 @@ use crate::{Error, Side};
 /// because a plugin service needs to know the host service declared after it.
 pub(crate) struct Glue {
     side: Side,
+    /// Whether host-side code is async (`Builder::async_calls`).
+    async_calls: bool,
     plan: Rc<Plan>,
     pending: Vec<Service>,
     /// The first error; `ServiceGenerator` cannot return one.
@@ -25,9 +27,15 @@ pub(crate) struct Glue {
 }
 
 impl Glue {
-    pub(crate) fn new(side: Side, plan: Rc<Plan>, error: Rc<RefCell<Option<Error>>>) -> Self {
+    pub(crate) fn new(
+        side: Side,
+        async_calls: bool,
+        plan: Rc<Plan>,
+        error: Rc<RefCell<Option<Error>>>,
+    ) -> Self {
         Self {
             side,
+            async_calls,
             plan,
             pending: Vec::new(),
             error,
@@ -46,9 +54,11 @@ impl Glue {
                 (Some(ServicePlan::Plugin(plan)), Side::Guest) => guest::plugin(service, plan)?,
                 (Some(ServicePlan::Host(plan)), Side::Guest) => guest::host(service, plan)?,
                 (Some(ServicePlan::Plugin(plan)), Side::Host) => {
-                    host::plugin(service, plan, host_trait.as_ref())?
+                    host::plugin(service, plan, host_trait.as_ref(), self.async_calls)?
                 }
-                (Some(ServicePlan::Host(plan)), Side::Host) => host::host(service, plan)?,
+                (Some(ServicePlan::Host(plan)), Side::Host) => {
+                    host::host(service, plan, self.async_calls)?
+                }
             });
         }
         Ok(tokens)

@@ -15,6 +15,16 @@ pub mod hostfn {
     include!("../../../fixtures/hostfn/expected/host/wasm_plugin.rs");
 }
 
+/// Async host glue (`Builder::async_calls`).
+pub mod greeting_async {
+    include!("../../../fixtures/greeting/expected/host_async/wasm_plugin.rs");
+}
+
+/// Async host glue with host functions.
+pub mod hostfn_async {
+    include!("../../../fixtures/hostfn/expected/host_async/wasm_plugin.rs");
+}
+
 pub mod keywords {
     include!("../../../fixtures/keywords/expected/host/wasm_plugin.rs");
 }
@@ -37,5 +47,47 @@ mod tests {
         assert_send_sync::<super::hostfn::host::v1::ClockPlugin>();
         assert_send_sync::<super::keywords::acme::r#type::LoopPlugin>();
         assert_send_sync::<super::packages::acme::api::RegistryPlugin>();
+        assert_send_sync::<super::hostfn_async::host::v1::ClockPlugin>();
+    }
+}
+
+/// Async rpcs are futures a multi-threaded executor can run, and async host functions are
+/// implemented with `async fn`: compiling these is the test.
+mod async_glue {
+    use super::hostfn_async::host::v1::{ClockLibrary, ClockPlugin, Url};
+    use wasm_plugin_runtime::prost_types::Timestamp;
+    use wasm_plugin_runtime::{HostContext, HostError, HostModule};
+
+    fn calls_are_send(plugin: &ClockPlugin) {
+        fn assert_send<T: Send>(_: T) {}
+        assert_send(plugin.now(()));
+    }
+
+    struct Library;
+
+    impl ClockLibrary for Library {
+        async fn read_clock(
+            &self,
+            context: &HostContext<'_>,
+            _request: (),
+        ) -> Result<Timestamp, HostError> {
+            std::future::ready(()).await;
+            Ok(Timestamp {
+                seconds: context.plugin().len() as i64,
+                nanos: 0,
+            })
+        }
+
+        async fn http_get(
+            &self,
+            _context: &HostContext<'_>,
+            _request: Url,
+        ) -> Result<(), HostError> {
+            Ok(())
+        }
+    }
+
+    fn library() -> HostModule {
+        Library.into_host_module()
     }
 }
