@@ -21,6 +21,8 @@ _DEBIAN = "/usr/share/bazel"
 RULES_MANIFESTS = [
     "//:Cargo.toml",
     "//abi:Cargo.toml",
+    "//examples/async-http:host/Cargo.toml",
+    "//examples/async-http:plugin/Cargo.toml",
     "//examples/grants:host/Cargo.toml",
     "//examples/grants:plugin/Cargo.toml",
     "//examples/helloworld:host/Cargo.toml",
@@ -39,6 +41,7 @@ RULES_MANIFESTS = [
     "//rules/private/build_script_runner:Cargo.toml",
     "//runtime:Cargo.toml",
     "//tests:Cargo.toml",
+    "//tests:async/Cargo.toml",
     "//tests:interop/Cargo.toml",
     "//tests:interop/plugins/fields/Cargo.toml",
     "//tests:interop/plugins/helloworld-v2/Cargo.toml",

@@ -3,7 +3,8 @@
 //! Options (`--wasm-plugin_opt=...` for protoc, `opt:` for buf), comma-separated:
 //! - `side=guest` or `side=host` (required): which glue to generate;
 //! - `include_file=NAME`: the name of the file that nests all packages (default
-//!   `wasm_plugin.rs`).
+//!   `wasm_plugin.rs`);
+//! - `async_calls=true`: async host code (`Builder::async_calls`; default `false`).
 
 use prost_types::compiler::code_generator_response::{Feature, File};
 use prost_types::compiler::{CodeGeneratorRequest, CodeGeneratorResponse};
@@ -86,6 +87,17 @@ mod tests {
     fn options_are_checked() {
         assert!(parse_options("side=guest").is_ok());
         assert!(parse_options("side=host,include_file=all.rs").is_ok());
+        assert!(
+            parse_options("side=host,async_calls=true")
+                .unwrap()
+                .async_calls
+        );
+        assert!(
+            !parse_options("side=host,async_calls=false")
+                .unwrap()
+                .async_calls
+        );
+        assert!(parse_options("side=host,async_calls=yes").is_err());
         let missing = parse_options("").unwrap_err().to_string();
         assert!(missing.contains("side=guest"), "{missing}");
         let unknown = parse_options("side=guest,colour=blue")

@@ -1,6 +1,6 @@
 //! Golden tests: each `fixtures/<case>` holds `.proto` files and the code expected from them in
-//! `expected/guest` and `expected/host` (and, for some, `expected/host_async`). A mismatch fails and names the files that differ;
-//! `UPDATE_GOLDEN=1 cargo test -p wasm-plugin-build --test golden` rewrites them, so that a
+//! `expected/guest` and `expected/host` (and, for some, `expected/host_async`). A mismatch fails
+//! and names the files that differ; `UPDATE_GOLDEN=1 cargo test -p wasm-plugin-build --test golden` rewrites them, so that a
 //! change of the generated code is reviewed as a git diff. `fixtures/compile` compiles every
 //! expected file (guest glue for wasm32-wasip1, host glue natively).
 

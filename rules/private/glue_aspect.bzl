@@ -4,7 +4,7 @@ rules_rust's prost aspect does. Messages of a shared `.proto` are one Rust type 
 
 It runs in the configuration of the attribute that carries it: in wasm32-wasip1 (plugins) it
 generates and compiles the guest side against the guest SDK, elsewhere the host side against the
-runtime.
+runtime: blocking, or async when the rule that carries it says `calls = "async"`.
 """
 
 load(":providers.bzl", "WasmPluginGlueInfo")
@@ -33,13 +33,19 @@ def _glue_aspect_impl(target, ctx):
 
     target_triple = platform_of(ctx)
     side = "guest" if target_triple == WASM else "host"
+    asynchronous = side == "host" and ctx.attr.calls == "async"
+
+    # Both kinds of host glue of one proto_library may be built; their files differ by name.
+    kind = side + ("_async" if asynchronous else "")
     crate_name = identifier(target.label.name)
-    directory = ctx.actions.declare_directory("{}.wasm_plugin_{}".format(target.label.name, side))
-    services = ctx.actions.declare_file("{}.wasm_plugin_{}.services".format(target.label.name, side))
-    packages = ctx.actions.declare_file("{}.wasm_plugin_{}.packages".format(target.label.name, side))
+    directory = ctx.actions.declare_directory("{}.wasm_plugin_{}".format(target.label.name, kind))
+    services = ctx.actions.declare_file("{}.wasm_plugin_{}.services".format(target.label.name, kind))
+    packages = ctx.actions.declare_file("{}.wasm_plugin_{}.packages".format(target.label.name, kind))
     imported_glue = imported.to_list()
     args = ctx.actions.args()
     args.add("--side", side)
+    if asynchronous:
+        args.add("--async-calls")
     args.add("--out", directory.path)
     args.add("--services", services)
     args.add("--packages", packages)
@@ -55,11 +61,11 @@ def _glue_aspect_impl(target, ctx):
         inputs = depset([ctx.file._rustfmt], transitive = [proto.transitive_descriptor_sets, ctx.attr._rustc_files.files]),
         outputs = [directory, services, packages],
         mnemonic = "WasmPluginGen",
-        progress_message = "Generating the {} glue of {}".format(side, target.label),
+        progress_message = "Generating the {} glue of {}".format(kind.replace("_", " "), target.label),
     )
 
     sdk = ctx.attr._guest if side == "guest" else ctx.attr._runtime
-    output = ctx.actions.declare_file("{}.wasm_plugin_{}_crate/lib{}.rlib".format(target.label.name, side, crate_name))
+    output = ctx.actions.declare_file("{}.wasm_plugin_{}_crate/lib{}.rlib".format(target.label.name, kind, crate_name))
     result = compile_crate(
         ctx,
         crate_name = crate_name,
@@ -99,6 +105,9 @@ wasm_plugin_glue_aspect = aspect(
     implementation = _glue_aspect_impl,
     attr_aspects = ["deps"],
     attrs = dict(TOOLCHAIN_ATTRS, **{
+        # A parameter: the value of the `calls` attribute of the rule that applies the aspect
+        # (Bazel 4 takes the default for rules without one).
+        "calls": attr.string(default = "blocking", values = ["blocking", "async"]),
         # Bazel 4 crashes on Starlark transitions of aspect attributes (of proto_library): the
         # generator runs in the exec configuration, and the SDK of the side is already in its
         # configuration (the other is analysed, never built).
@@ -118,6 +127,8 @@ guest side in the wasm32-wasip1 configuration. Needs
 `--experimental_proto_descriptor_sets_include_source_info` (directives live in comments).
 
 The crate is named after the proto_library (as a Rust identifier) and holds the code of the
-library's own files, in modules named after their packages. Its sources are the output group
+library's own files, in modules named after their packages. Its parameter `calls` (`blocking`, or
+`async` for `async fn` rpcs and host functions) is the `calls` attribute of the rule that applies
+it. Its sources are the output group
 `wasm_plugin_glue`: `bazel build //:pricing_proto --aspects=@rules_wasm_plugin//rules:defs.bzl%wasm_plugin_glue_aspect --output_groups=wasm_plugin_glue`.""",
 )

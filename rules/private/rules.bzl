@@ -172,6 +172,11 @@ _HOST_ATTRS = dict(CRATE_ATTRS, **dict(_protos_attr(host_transition), **{
         doc = "Fail the build when a plugin implements no plugin service of the protos at the same version, or a proto's plugin services have no plugin among `plugins`. Tests that load mismatched plugins on purpose set it to False.",
     ),
     "data": attr.label_list(allow_files = True, doc = "Files the host reads at run time."),
+    "calls": attr.string(
+        default = "blocking",
+        values = ["blocking", "async"],
+        doc = "`async`: the glue of `proto`/`protos` has `async fn` rpcs and host-function traits implemented with `async fn`, for hosts on tokio (`wasm_plugin_build::Builder::async_calls`); `blocking` (the default): everything blocks.",
+    ),
     "_runtime": attr.label(default = Label("//runtime"), cfg = host_transition, providers = [WasmPluginCrateInfo]),
     "_check": attr.label(default = Label("//rules/private:check_services.sh"), allow_single_file = True),
 }))
@@ -247,6 +252,7 @@ wasm_plugin_glue(name = "pricing_host_glue", proto = ":pricing_proto", side = "h
             doc = "The proto_library.",
         ),
         "side": attr.string(default = "host", values = ["guest", "host"], doc = "Which glue: `host` or `guest`."),
+        "calls": attr.string(default = "blocking", values = ["blocking", "async"], doc = "For the host side: `blocking` or `async` glue, as `wasm_plugin_host`'s `calls`."),
     }),
 )
 

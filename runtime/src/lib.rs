@@ -78,6 +78,37 @@
 //! `examples/grants` in the repository runs all of this against plugins built with the guest
 //! SDK, with host functions that read the [`CallContext`]'s values.
 //!
+//! **Async hosts.** Generated with `async_calls(true)`, a handle's rpcs are `async fn`s and its
+//! host functions may be too ([`HostModule::function_async`]): a call that waits holds no
+//! thread, a plugin that computes yields to the executor every millisecond, and dropping the
+//! future stops the plugin and drops its instance:
+//!
+//! ```
+//! # mod greeting {
+//! #     include!("../../generator/tests/fixtures/greeting/expected/host_async/greeting.rs");
+//! # }
+//! # use greeting::{GreetRequest, GreeterPlugin};
+//! # let wasm = wat::parse_str(include_str!("../doc/greeter.wat")).unwrap();
+//! use std::time::Duration;
+//! use wasm_plugin_runtime::{CallContext, Error, Loader};
+//!
+//! # let runtime = tokio::runtime::Runtime::new().unwrap();
+//! # runtime.block_on(async {
+//! let loader = Loader::new()?;
+//! let plugin = GreeterPlugin::load_bytes(&loader, &wasm).await?;
+//! let reply = plugin.say_hello(GreetRequest { name: "Ada".into(), title: None }).await?;
+//! assert_eq!(reply.message, "Good morning, Ada");
+//!
+//! // A call that never ends by itself, bounded by a timeout.
+//! let bounded = plugin.with_context(CallContext::new().timeout(Duration::from_millis(20)));
+//! let error = bounded.say_goodbye(GreetRequest::default()).await.unwrap_err();
+//! assert!(matches!(error, Error::DeadlineExceeded { .. }));
+//! # Ok::<(), Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! `examples/async-http` implements a host function with hyper's HTTP client.
+//!
 //! The binary interface is that of knqyf263/go-plugin (see `docs/abi.md`), so plugins built
 //! with go-plugin load here, and Rust plugins load in go-plugin hosts.
 #![deny(missing_docs)]

@@ -208,13 +208,11 @@ impl Loader {
         &self.shared.clock
     }
 
-    /// The time a call with a deadline starts at: the coarse clock, read fresh while the
-    /// ticker does not keep it yet (the call starts the ticker).
+    /// The time a call with a deadline starts at, read from the real clock: the coarse clock
+    /// may be behind by more than a tick when its thread waits for a CPU, and a deadline
+    /// counted from it would end the call early. (Only calls with a deadline read it.)
     pub(crate) fn clock_now(&self) -> u64 {
-        if self.shared.ticker.get().is_none() {
-            self.shared.clock.update();
-        }
-        self.shared.clock.now()
+        self.shared.clock.precise_now()
     }
 }
 

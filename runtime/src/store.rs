@@ -8,7 +8,7 @@ use wasmtime::{Memory, ResourceLimiter, TypedFunc};
 
 use crate::context::{CallContext, CancelToken};
 use crate::host::HostContext;
-use crate::ticker::{CoarseClock, TICK_MILLIS};
+use crate::ticker::CoarseClock;
 
 /// The data of one instance's store.
 pub(crate) struct StoreData {
@@ -60,9 +60,9 @@ pub(crate) enum Interruption {
 }
 
 impl CallState {
-    /// The state of a call that starts at `now` (of the loader's [`CoarseClock`], which runs
-    /// when the call has a deadline), with a deadline of `deadline` (the plugin's grant) or the
-    /// context's timeout, whichever is shorter.
+    /// The state of a call that starts at `now` (in [`CoarseClock`] milliseconds, rounded down;
+    /// read only if the call has a deadline), with a deadline of `deadline` (the plugin's
+    /// grant) or the context's timeout, whichever is shorter.
     pub(crate) fn start(
         deadline: Option<Duration>,
         context: Option<Arc<CallContext>>,
@@ -73,12 +73,13 @@ impl CallState {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // Whole milliseconds, rounded up, and one tick more: `now` is the last tick, up to a
-        // tick before the real start, so without it a call could end before its deadline.
+        // Whole milliseconds, rounded up, and one more: `now` is rounded down, up to a
+        // millisecond before the real start, so without it a call could end before its
+        // deadline.
         let millis = deadline.map(|deadline| {
             u64::try_from(deadline.as_micros().div_ceil(1000))
                 .unwrap_or(u64::MAX / 2)
-                .saturating_add(TICK_MILLIS)
+                .saturating_add(1)
         });
         Self {
             deadline_at: millis.map(|millis| now().saturating_add(millis)),

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 use wasmtime::Engine;
 
 /// How often the epoch advances: a call that must stop stops within about this long.
-pub(crate) const TICK: Duration = Duration::from_millis(TICK_MILLIS);
-/// [`TICK`] in the [`CoarseClock`]'s milliseconds.
-pub(crate) const TICK_MILLIS: u64 = 1;
+pub(crate) const TICK: Duration = Duration::from_millis(1);
 
 /// Milliseconds since the clock's start, as of the last tick: a clock that costs one atomic
 /// load to read, accurate to a tick, that does not drift (each tick reads the real clock).

@@ -6,11 +6,6 @@ use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"));
 
-/// The same services with async host code (`wasm_plugin_build::Builder::async_calls`).
-pub mod asynchronous {
-    include!(concat!(env!("OUT_DIR"), "/async/wasm_plugin.rs"));
-}
-
 /// Every test plugin, built in one cargo invocation.
 const PLUGINS: [&str; 8] = [
     "fields",

@@ -104,3 +104,26 @@ fn host_functions_can_come_from_the_loader() {
     assert_eq!(counted.count, 3);
     assert_eq!(host.count.load(Ordering::SeqCst), 3);
 }
+
+#[test]
+fn async_host_functions_need_a_plugin_loaded_for_async_calls() {
+    let host = Recorder::default().into_host_module();
+    let clock = wasm_plugin_runtime::HostModule::new("clock").function_async(
+        "now",
+        "google.protobuf.Empty",
+        |_context, _request: ()| Box::pin(async { Ok(()) }),
+    );
+    let error = GreeterPlugin::builder(&loader())
+        .host_module(host)
+        .host_module(clock)
+        .load(wasm_file("hostfn"))
+        .map(drop)
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, Error::Config(_)), "{message}");
+    assert!(
+        message.contains("host module clock has async functions"),
+        "{message}"
+    );
+    assert!(message.contains("async option"), "{message}");
+}

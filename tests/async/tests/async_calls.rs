@@ -2,6 +2,7 @@
 //! everything that works with blocking calls working with them too.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,15 +11,30 @@ use wasm_plugin_runtime::{
     CallContext, CancelToken, CapturedOutput, DirAccess, Error, Grants, HostContext, HostError,
     Loader,
 };
-use wasm_plugin_tests::asynchronous::faults::FaultsPlugin;
-use wasm_plugin_tests::asynchronous::hostfn::{GreeterPlugin, HostFunctions};
-// The messages are shared with the blocking code (`tests/build.rs`).
-use wasm_plugin_tests::faults::{Amount, Text};
-use wasm_plugin_tests::hostfn::{
-    CountReply, CountRequest, GreetRequest, LogRequest, LookupRequest, ParseJsonRequest,
-    ParseJsonResponse, Person,
+
+// The async glue of `tests/proto/hostfn.proto` and `faults.proto` (tests/async/build.rs; under
+// Bazel, the test target's `calls = "async"`).
+include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"));
+
+use faults::{Amount, FaultsPlugin, Text};
+use hostfn::{
+    CountReply, CountRequest, GreetRequest, GreeterPlugin, HostFunctions, LogRequest,
+    LookupRequest, ParseJsonRequest, ParseJsonResponse, Person,
 };
-use wasm_plugin_tests::{hosts, wasm_file};
+
+/// The `.wasm` of the test plugin `tests/plugins/<name>`: Bazel's (`WASM_PLUGIN_<NAME>`), else
+/// built with cargo.
+fn wasm_file(name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(format!("WASM_PLUGIN_{}", name.to_uppercase())) {
+        return PathBuf::from(path);
+    }
+    let built = wasm_plugin_testing::build_plugins(&["test-plugin-hostfn", "test-plugin-faults"]);
+    match name {
+        "hostfn" => built[0].clone(),
+        "faults" => built[1].clone(),
+        other => panic!("no test plugin {other} here"),
+    }
+}
 
 /// A tokio runtime with two workers, as a small service has.
 fn runtime() -> tokio::runtime::Runtime {
@@ -55,7 +71,13 @@ impl HostFunctions for AsyncHost {
         _context: &HostContext<'_>,
         request: ParseJsonRequest,
     ) -> Result<ParseJsonResponse, HostError> {
-        hosts::parse_json(request)
+        let json: serde_json::Value = serde_json::from_slice(&request.content)?;
+        Ok(ParseJsonResponse {
+            response: Some(Person {
+                name: json["name"].as_str().unwrap_or_default().to_owned(),
+                age: json["age"].as_i64().unwrap_or_default(),
+            }),
+        })
     }
 
     async fn lookup(
@@ -64,7 +86,13 @@ impl HostFunctions for AsyncHost {
         request: LookupRequest,
     ) -> Result<Person, HostError> {
         tokio::time::sleep(Duration::from_millis(1)).await;
-        hosts::lookup(request)
+        match request.name.as_str() {
+            "Sato" => Ok(Person {
+                name: "Sato".into(),
+                age: 42,
+            }),
+            other => Err(HostError::new(format!("nobody called {other} lives here"))),
+        }
     }
 
     async fn log(&self, context: &HostContext<'_>, request: LogRequest) -> Result<(), HostError> {
@@ -286,28 +314,15 @@ fn host_function_errors_context_and_output_work_as_with_blocking_calls() {
             })
             .await
             .expect("greet");
-        // The same answers as blocking calls with blocking host functions give.
-        let blocking = wasm_plugin_tests::hostfn::GreeterPlugin::load(
-            &Loader::new().expect("loader"),
-            wasm_file("hostfn"),
-            hosts::Recorder::default(),
-        )
-        .expect("load");
-        let sato = GreetRequest {
-            name: "Sato".into(),
-        };
-        let suzuki = GreetRequest {
-            name: "Suzuki".into(),
-        };
-        assert_eq!(known.message, blocking.greet(sato).expect("greet").message);
+        // What the plugin makes of the host's answers (tests/plugins/hostfn), as with blocking
+        // host functions: the host's error reaches it as a value.
+        assert_eq!(
+            known.message,
+            "Hello, Sato (age 42). This is Yamada (age 20)."
+        );
         assert_eq!(
             unknown.message,
-            blocking.greet(suzuki).expect("greet").message
-        );
-        assert!(
-            unknown.message.contains("nobody called Suzuki lives here"),
-            "{}",
-            unknown.message
+            "Hello, Suzuki [nobody called Suzuki lives here]. This is Yamada (age 20)."
         );
         assert_eq!(
             host.log.lock().unwrap().first().map(String::as_str),
@@ -349,21 +364,13 @@ fn host_function_errors_context_and_output_work_as_with_blocking_calls() {
 }
 
 #[test]
-fn handles_and_host_modules_of_the_other_kind_are_refused_with_a_fix() {
+fn an_async_handle_loaded_for_blocking_calls_is_refused_with_a_fix() {
     block_on(async {
         let loader = Loader::new().expect("loader");
-        // An async handle loaded for blocking calls.
         let error = FaultsPlugin::builder(&loader)
             .load(wasm_file("faults"))
             .map(drop)
             .unwrap_err();
         assert!(error.to_string().contains("load_async"), "{error}");
-        // A blocking handle given async host functions.
-        let error = wasm_plugin_tests::hostfn::GreeterPlugin::builder(&loader)
-            .host_module(AsyncHost::default().into_host_module())
-            .load(wasm_file("hostfn"))
-            .map(drop)
-            .unwrap_err();
-        assert!(error.to_string().contains("async option"), "{error}");
     });
 }
