@@ -105,9 +105,10 @@ impl Grants {
 
     /// Stops any call that runs longer than `deadline`, with
     /// [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded). The deadline covers the
-    /// whole call, and never ends it early: WebAssembly code is interrupted at most about two
-    /// milliseconds after the deadline (the runtime's clock ticks every millisecond), sleeping in WASI
-    /// ends at the deadline, and a host function that is still running when it passes ends the
+    /// whole call, and never ends it early: WebAssembly code is interrupted at most about three
+    /// milliseconds after the deadline (the runtime's clock ticks every millisecond), sleeping
+    /// in WASI, or awaiting in an async host function, ends at the deadline, and a blocking host
+    /// function that is still running when it passes ends the
     /// call as soon as it returns (host functions see it in
     /// [`HostContext::deadline`](crate::HostContext::deadline)). Default: no deadline.
     pub fn deadline(mut self, deadline: Duration) -> Self {

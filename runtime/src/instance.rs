@@ -358,8 +358,16 @@ impl Instance {
     ) -> (Result<Resp, Error>, Payload) {
         let method_info = &blueprint.interface.methods[method];
         let payload = Payload::unpack(packed);
-        let memory = self.memory.data(&self.store);
-        let Some(range) = payload.range(memory.len()) else {
+        // An empty payload is not read from memory (and looking the memory up is not free).
+        let memory = match payload.len {
+            0 => &[],
+            _ => self.memory.data(&self.store),
+        };
+        let range = match payload.len {
+            0 => Some(0..0),
+            _ => payload.range(memory.len()),
+        };
+        let Some(range) = range else {
             let error = Error::OutOfBounds {
                 plugin: blueprint.name.to_string(),
                 function: method_info.export.to_owned(),
@@ -625,15 +633,22 @@ fn new_store(blueprint: &Blueprint) -> Result<Store<StoreData>, Error> {
     // holds a worker thread nor outlives its dropped future.
     match blueprint.mode {
         Mode::Blocking => store.epoch_deadline_callback(|mut context| {
-            context.data_mut().check()?;
+            tick(context.data_mut())?;
             Ok(UpdateDeadline::Continue(1))
         }),
         Mode::Async => store.epoch_deadline_callback(|mut context| {
-            context.data_mut().check()?;
+            tick(context.data_mut())?;
             Ok(UpdateDeadline::Yield(1))
         }),
     }
     Ok(store)
+}
+
+/// What every tick of a bounded call does: count the deadline from the first, then check it
+/// and the cancellation.
+fn tick(data: &mut StoreData) -> wasmtime::Result<()> {
+    data.arm_deadline();
+    data.check()
 }
 
 fn compare_versions(blueprint: &Blueprint, plugin: u64) -> Result<(), Error> {

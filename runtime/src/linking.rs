@@ -227,6 +227,8 @@ fn take_host_state(
     import: &str,
 ) -> wasmtime::Result<(GuestExports, Arc<[HostFunction]>)> {
     let data = caller.data_mut();
+    // Host functions see the deadline (and may wait until it): count it from now at the latest.
+    data.arm_deadline();
     match (data.guest.take(), data.host_functions.take()) {
         (Some(guest), Some(functions)) => Ok((guest, functions)),
         (guest, functions) => {

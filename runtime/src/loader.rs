@@ -207,13 +207,6 @@ impl Loader {
     pub(crate) fn clock(&self) -> &Arc<CoarseClock> {
         &self.shared.clock
     }
-
-    /// The time a call with a deadline starts at, read from the real clock: the coarse clock
-    /// may be behind by more than a tick when its thread waits for a CPU, and a deadline
-    /// counted from it would end the call early. (Only calls with a deadline read it.)
-    pub(crate) fn clock_now(&self) -> u64 {
-        self.shared.clock.precise_now()
-    }
 }
 
 impl fmt::Debug for Loader {

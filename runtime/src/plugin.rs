@@ -94,11 +94,7 @@ impl Plugin {
         let inner = &*self.inner;
         let blueprint = &inner.blueprint;
         // One deadline for the whole call, including a fresh instance's initialisation.
-        let call = || {
-            CallState::start(blueprint.grants.deadline, self.context.clone(), || {
-                blueprint.loader.clock_now()
-            })
-        };
+        let call = || CallState::start(blueprint.grants.deadline, self.context.clone());
         let mut instance = match inner.idle.take() {
             Some(instance) => instance,
             None => Instance::new(blueprint, call())?,
@@ -127,11 +123,7 @@ impl Plugin {
         if blueprint.mode != Mode::Async {
             return Err(self.wrong_mode("an async call", "call it without .await"));
         }
-        let call = || {
-            CallState::start(blueprint.grants.deadline, self.context.clone(), || {
-                blueprint.loader.clock_now()
-            })
-        };
+        let call = || CallState::start(blueprint.grants.deadline, self.context.clone());
         let mut instance = match inner.idle.take() {
             Some(instance) => instance,
             None => Instance::new_async(blueprint, call()).await?,
@@ -328,9 +320,7 @@ impl Inner {
     /// the plugin's deadline.
     fn first_call(&self) -> CallState {
         let blueprint = &self.blueprint;
-        CallState::start(blueprint.grants.deadline, None, || {
-            blueprint.loader.clock_now()
-        })
+        CallState::start(blueprint.grants.deadline, None)
     }
 }
 

@@ -60,32 +60,34 @@ pub(crate) enum Interruption {
 }
 
 impl CallState {
-    /// The state of a call that starts at `now` (in [`CoarseClock`] milliseconds, rounded down;
-    /// read only if the call has a deadline), with a deadline of `deadline` (the plugin's
-    /// grant) or the context's timeout, whichever is shorter.
-    pub(crate) fn start(
-        deadline: Option<Duration>,
-        context: Option<Arc<CallContext>>,
-        now: impl FnOnce() -> u64,
-    ) -> Self {
+    /// The state of a call with a deadline of `deadline` (the plugin's grant) or the context's
+    /// timeout, whichever is shorter. The deadline is armed later ([`CallState::arm`]): calls
+    /// that end within a tick read no clock.
+    pub(crate) fn start(deadline: Option<Duration>, context: Option<Arc<CallContext>>) -> Self {
         let timeout = context.as_ref().and_then(|context| context.timeout_limit());
         let deadline = match (deadline, timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // Whole milliseconds, rounded up, and one more: `now` is rounded down, up to a
-        // millisecond before the real start, so without it a call could end before its
-        // deadline.
-        let millis = deadline.map(|deadline| {
-            u64::try_from(deadline.as_micros().div_ceil(1000))
-                .unwrap_or(u64::MAX / 2)
-                .saturating_add(1)
-        });
         Self {
-            deadline_at: millis.map(|millis| now().saturating_add(millis)),
+            deadline_at: None,
             deadline,
             context,
             interrupted: None,
+        }
+    }
+
+    /// Counts the deadline from `now` ([`CoarseClock`] milliseconds of the real clock, rounded
+    /// down), unless it is counted already: at the first tick of the call, or when it first
+    /// calls the host, whichever comes first. Both come after the call's start, so a call
+    /// never ends before its deadline (it may end a tick or two after it).
+    pub(crate) fn arm(&mut self, now: impl FnOnce() -> u64) {
+        if let (None, Some(deadline)) = (self.deadline_at, self.deadline) {
+            // Whole milliseconds, rounded up, and one more for `now`'s rounding down.
+            let millis = u64::try_from(deadline.as_micros().div_ceil(1000))
+                .unwrap_or(u64::MAX / 2)
+                .saturating_add(1);
+            self.deadline_at = Some(now().saturating_add(millis));
         }
     }
 
@@ -95,11 +97,11 @@ impl CallState {
 
     /// Whether something outside the guest may stop the call: then the epoch ticker must run.
     pub(crate) fn is_bounded(&self) -> bool {
-        self.deadline_at.is_some() || self.token().is_some()
+        self.deadline.is_some() || self.token().is_some()
     }
 
-    /// Checks the deadline (against `now`, in [`CoarseClock`] milliseconds) and the
-    /// cancellation token; an error (a wasmtime interrupt trap) when the call must stop, with
+    /// Checks the deadline, once armed (against `now`, in [`CoarseClock`] milliseconds), and
+    /// the cancellation token; an error (a wasmtime interrupt trap) when the call must stop, with
     /// the reason recorded for the error the host gets.
     pub(crate) fn check(&mut self, now: u64) -> wasmtime::Result<()> {
         let reason = if self.token().is_some_and(CancelToken::is_cancelled) {
@@ -125,11 +127,20 @@ impl StoreData {
         }
     }
 
-    /// When the running call must end, if it has a deadline.
+    /// When the running call must end, if it has a deadline (armed: see
+    /// [`StoreData::arm_deadline`]).
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.call
             .deadline_at
             .map(|millis| self.clock.instant(millis))
+    }
+
+    /// Arms the running call's deadline ([`CallState::arm`]) from the real clock: at its first
+    /// tick, and before it waits in the host (a host function, a WASI sleep), which must know
+    /// the deadline.
+    pub(crate) fn arm_deadline(&mut self) {
+        let clock = &self.clock;
+        self.call.arm(|| clock.precise_now());
     }
 
     /// [`CallState::check`] of the running call, against the coarse clock: the check of every
@@ -238,12 +249,16 @@ mod tests {
     #[test]
     fn the_shorter_of_deadline_and_timeout_applies() {
         let context = Arc::new(CallContext::new().timeout(Duration::from_micros(4_500)));
-        let call = CallState::start(Some(Duration::from_secs(1)), Some(context), || 100);
+        let mut call = CallState::start(Some(Duration::from_secs(1)), Some(context));
         assert_eq!(call.deadline, Some(Duration::from_micros(4_500)));
-        // Rounded up to whole milliseconds of the coarse clock, plus one tick.
+        assert!(call.is_bounded());
+        assert_eq!(call.deadline_at, None, "armed later");
+        call.arm(|| 100);
+        // Rounded up to whole milliseconds, plus one for the clock's rounding down.
         assert_eq!(call.deadline_at, Some(106));
-        assert_eq!(CallState::start(None, None, || 0).deadline, None);
-        assert!(!CallState::start(None, None, || 0).is_bounded());
+        call.arm(|| unreachable!("armed once"));
+        assert_eq!(CallState::start(None, None).deadline, None);
+        assert!(!CallState::start(None, None).is_bounded());
     }
 
     #[test]
@@ -251,14 +266,16 @@ mod tests {
         let clock = CoarseClock::new();
         let token = CancelToken::new();
         let context = Arc::new(CallContext::new().cancel_token(token.clone()));
-        let mut call = CallState::start(None, Some(context), || clock.now());
+        let mut call = CallState::start(None, Some(context));
         assert!(call.is_bounded());
         assert!(call.check(clock.now()).is_ok());
         token.cancel();
         assert!(call.check(clock.now()).is_err());
         assert_eq!(call.interrupted, Some(Interruption::Cancelled));
 
-        let mut late = CallState::start(Some(Duration::ZERO), None, || 7);
+        let mut late = CallState::start(Some(Duration::ZERO), None);
+        assert!(late.check(1_000).is_ok(), "not armed yet");
+        late.arm(|| 7);
         // Not before the tick after the start: the start may have been up to a tick later.
         assert!(late.check(7).is_ok());
         assert!(late.check(8).is_err());

@@ -39,6 +39,7 @@ pub(crate) fn link(linker: &mut Linker<StoreData>, mode: Mode) -> Result<(), Err
              events: u32,
              count: u32,
              written: u32| {
+                caller.data_mut().arm_deadline();
                 let poll = match Poll::read(&caller, subscriptions, count) {
                     Ok(poll) => poll,
                     Err(errno) => return Ok(errno),
@@ -61,6 +62,7 @@ pub(crate) fn link(linker: &mut Linker<StoreData>, mode: Mode) -> Result<(), Err
             |mut caller: Caller<'_, StoreData>,
              (subscriptions, events, count, written): (u32, u32, u32, u32)| {
                 Box::new(async move {
+                    caller.data_mut().arm_deadline();
                     let poll = match Poll::read(&caller, subscriptions, count) {
                         Ok(poll) => poll,
                         Err(errno) => return Ok(errno),

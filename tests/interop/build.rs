@@ -3,8 +3,17 @@
 use std::path::{Path, PathBuf};
 
 fn generate(name: &str, proto: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    generate_with(name, proto, false)
+}
+
+fn generate_with(
+    name: &str,
+    proto: &Path,
+    async_calls: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?).join(name);
     wasm_plugin_build::host()
+        .async_calls(async_calls)
         .out_dir(out_dir)
         .emit_cargo_directives(true)
         .compile_protos(&[proto], &[proto.parent().ok_or("no parent")?])?;
@@ -22,6 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     generate(
         "hostfunctions",
         &go_plugin.join("tests/host-functions/proto/host.proto"),
+    )?;
+    // The same, for an async host.
+    generate_with(
+        "hostfunctions_async",
+        &go_plugin.join("tests/host-functions/proto/host.proto"),
+        true,
     )?;
     generate(
         "helloworld",

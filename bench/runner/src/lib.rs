@@ -5,6 +5,10 @@
 pub mod bench {
     include!(concat!(env!("OUT_DIR"), "/bench.rs"));
 }
+/// The async handle of the same service (`async_calls`), on the same messages.
+pub mod bench_async {
+    include!(concat!(env!("OUT_DIR"), "/async/bench.rs"));
+}
 #[path = "../../plugins/logic.rs"]
 pub mod logic;
 pub mod systems;

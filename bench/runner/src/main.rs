@@ -100,6 +100,220 @@ fn print_spread(what: &str, mut samples: Vec<f64>) {
     );
 }
 
+/// Async calls against blocking ones on the same plugin: the cost of a call as a future, and
+/// calls that wait in a host function, many in flight on two workers.
+fn async_calls(
+    settings: &Settings,
+    wasm: &[u8],
+    exchanges: &Exchanges,
+    smoke: bool,
+) -> anyhow::Result<()> {
+    use bench_runner::bench::Count;
+    use bench_runner::bench_async::BenchPlugin as AsyncBenchPlugin;
+    use systems::AsyncIncrement;
+
+    println!("\n## Async calls (ours)\n");
+    println!(
+        "Per call, in batches of {ASYNC_BATCH} calls: blocking calls in a loop, and async calls \
+         awaited in a loop inside one `block_on` of a current-thread tokio runtime.\n"
+    );
+    println!("| scenario | blocking | async | async / blocking |");
+    println!("|---|---|---|---|");
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let loader = Loader::new()?;
+    let blocking = Ours::load(&loader, wasm)?;
+    let load_async = |delay| {
+        current.block_on(AsyncBenchPlugin::load_bytes(
+            &loader,
+            wasm,
+            AsyncIncrement { delay },
+        ))
+    };
+    let asynchronous = load_async(None)?;
+    // The same answers first.
+    let fields = current.block_on(asynchronous.fields(&exchanges.fields))?;
+    ensure!(
+        fields == blocking.0.fields(&exchanges.fields)?,
+        "async fields answered differently"
+    );
+    let count = Count {
+        value: exchanges.host_calls,
+    };
+    ensure!(
+        current.block_on(asynchronous.call_host(count))? == blocking.0.call_host(count)?,
+        "async host calls answered differently"
+    );
+    type Call<'a> = Box<dyn Fn(&Ours) + 'a>;
+    type AsyncCall<'a> = Box<
+        dyn Fn(
+                &'a AsyncBenchPlugin,
+            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>
+            + 'a,
+    >;
+    let rows: Vec<(String, Call, AsyncCall)> = vec![
+        (
+            "empty call".into(),
+            Box::new(|ours: &Ours| ours.nothing()),
+            Box::new(|plugin| Box::pin(async move { plugin.nothing(()).await.expect("nothing") })),
+        ),
+        (
+            "fields round trip".into(),
+            Box::new(|ours: &Ours| {
+                ours.fields(&exchanges.fields);
+            }),
+            Box::new(|plugin| {
+                Box::pin(async move {
+                    plugin.fields(&exchanges.fields).await.expect("fields");
+                })
+            }),
+        ),
+        (
+            format!(
+                "{} guest-to-host calls (async: an async host function)",
+                exchanges.host_calls
+            ),
+            Box::new(|ours: &Ours| {
+                ours.call_host(exchanges.host_calls);
+            }),
+            Box::new(|plugin| {
+                Box::pin(async move {
+                    plugin.call_host(&count).await.expect("call_host");
+                })
+            }),
+        ),
+    ];
+    for (name, call, call_async) in &rows {
+        let results = measure(
+            settings,
+            vec![
+                Box::new(|| {
+                    for _ in 0..ASYNC_BATCH {
+                        call(&blocking);
+                    }
+                }),
+                Box::new(|| {
+                    current.block_on(async {
+                        for _ in 0..ASYNC_BATCH {
+                            call_async(&asynchronous).await;
+                        }
+                    })
+                }),
+            ],
+        );
+        let per_call = |stats: Stats| Stats {
+            median: stats.median / ASYNC_BATCH as f64,
+            low: stats.low / ASYNC_BATCH as f64,
+            high: stats.high / ASYNC_BATCH as f64,
+        };
+        let (sync, asynchronous) = (per_call(results[0]), per_call(results[1]));
+        println!(
+            "| {name} | {} | {} | {:.2} |",
+            cell(sync),
+            cell(asynchronous),
+            asynchronous.median / sync.median
+        );
+    }
+
+    // Calls whose host function waits 1 ms, from 64 callers, for a window.
+    let in_flight = 64;
+    let wait = Duration::from_millis(1);
+    let window = Duration::from_millis(if smoke { 50 } else { 1000 });
+    println!(
+        "\n| {in_flight} calls in flight, each waiting {} ms in its host function | calls per second |",
+        wait.as_millis()
+    );
+    println!("|---|---|");
+    struct Sleepy(Duration);
+    impl bench_runner::bench::Host for Sleepy {
+        fn increment(
+            &self,
+            _context: &wasm_plugin_runtime::HostContext<'_>,
+            request: Count,
+        ) -> Result<Count, wasm_plugin_runtime::HostError> {
+            std::thread::sleep(self.0);
+            Ok(Count {
+                value: request.value + 1,
+            })
+        }
+    }
+    let sleepy = Arc::new(bench_runner::bench::BenchPlugin::load_bytes(
+        &Loader::builder().max_idle_instances(in_flight).build()?,
+        wasm,
+        Sleepy(wait),
+    )?);
+    let one = Count { value: 1 };
+    let blocking_rate = throughput(2, window, |_| {
+        let sleepy = Arc::clone(&sleepy);
+        Box::new(move || {
+            sleepy.call_host(one).expect("call_host");
+        })
+    });
+    let workers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()?;
+    let waiting = Arc::new(workers.block_on(AsyncBenchPlugin::load_bytes(
+        &Loader::builder().max_idle_instances(in_flight).build()?,
+        wasm,
+        AsyncIncrement { delay: Some(wait) },
+    ))?);
+    let done = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..in_flight)
+        .map(|_| {
+            let (waiting, done) = (Arc::clone(&waiting), Arc::clone(&done));
+            workers.spawn(async move {
+                while started.elapsed() < window {
+                    waiting.call_host(one).await.expect("call_host");
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        workers.block_on(task)?;
+    }
+    let async_rate =
+        done.load(std::sync::atomic::Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    // The issue's case: 64 calls at once, each waiting 100 ms.
+    let slow = Arc::new(workers.block_on(AsyncBenchPlugin::load_bytes(
+        &Loader::builder().max_idle_instances(in_flight).build()?,
+        wasm,
+        AsyncIncrement {
+            delay: Some(Duration::from_millis(100)),
+        },
+    ))?);
+    workers.block_on(slow.as_ref().as_ref().warm_up_async(in_flight))?;
+    let started = Instant::now();
+    let calls: Vec<_> = (0..in_flight)
+        .map(|_| {
+            let slow = Arc::clone(&slow);
+            workers.spawn(async move { slow.call_host(one).await.map(drop) })
+        })
+        .collect();
+    for call in calls {
+        workers.block_on(call)??;
+    }
+    let all_done = started.elapsed();
+    println!("| blocking calls from 2 threads (a blocking host function that sleeps) | {blocking_rate:.0}/s |");
+    println!(
+        "| async calls from {in_flight} tasks on 2 tokio workers (an async host function that awaits a timer) | {async_rate:.0}/s ({:.1}x) |",
+        async_rate / blocking_rate
+    );
+    println!(
+        "\n{in_flight} async calls started at once on 2 workers, each waiting 100 ms in its host \
+         function, all returned after {} (one after another they would take {} s).",
+        human(all_done.as_nanos() as f64),
+        in_flight as f64 * 0.1 / 2.0
+    );
+    Ok(())
+}
+
+/// Calls per batch of the async rows, so that `block_on` counts for little.
+const ASYNC_BATCH: u64 = 100;
+
 fn human(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
@@ -247,6 +461,27 @@ fn main() -> anyhow::Result<()> {
         println!(
             "{:.1} ns per call",
             started.elapsed().as_nanos() as f64 / 5e6
+        );
+        return Ok(());
+    }
+
+    // `--spin-async`: only await our async handle's empty rpc in a loop, for a profiler.
+    if std::env::args().any(|arg| arg == "--spin-async") {
+        let current = tokio::runtime::Builder::new_current_thread().build()?;
+        let plugin = current.block_on(bench_runner::bench_async::BenchPlugin::load_bytes(
+            &loader,
+            &plugins.ours,
+            systems::AsyncIncrement { delay: None },
+        ))?;
+        let started = Instant::now();
+        current.block_on(async {
+            for _ in 0..2_000_000 {
+                plugin.nothing(()).await.expect("nothing");
+            }
+        });
+        println!(
+            "{:.1} ns per call",
+            started.elapsed().as_nanos() as f64 / 2e6
         );
         return Ok(());
     }
@@ -576,6 +811,8 @@ fn main() -> anyhow::Result<()> {
             lateness,
         );
     }
+
+    async_calls(&settings, &plugins.ours, &exchanges, smoke)?;
 
     println!("\n## Throughput on one handle (echo 16 B)\n");
     println!("| threads | raw floor (an instance per thread) | ours | Extism (its pool) |");

@@ -36,6 +36,26 @@ impl Host for Increment {
     }
 }
 
+/// `Increment` as an async host function, which first waits `delay` on a tokio timer, if any.
+pub struct AsyncIncrement {
+    pub delay: Option<std::time::Duration>,
+}
+
+impl crate::bench_async::Host for AsyncIncrement {
+    async fn increment(
+        &self,
+        _context: &HostContext<'_>,
+        request: Count,
+    ) -> Result<Count, HostError> {
+        if let Some(delay) = self.delay {
+            tokio::time::sleep(delay).await;
+        }
+        Ok(Count {
+            value: request.value + 1,
+        })
+    }
+}
+
 pub struct Ours(pub BenchPlugin);
 
 impl Ours {

@@ -19,6 +19,14 @@ pub mod hostfunctions {
     include!(concat!(env!("OUT_DIR"), "/hostfunctions/wasm_plugin.rs"));
 }
 
+/// go-plugin's tests/host-functions interface, for an async host (`async_calls`).
+pub mod hostfunctions_async {
+    include!(concat!(
+        env!("OUT_DIR"),
+        "/hostfunctions_async/wasm_plugin.rs"
+    ));
+}
+
 /// go-plugin's examples/helloworld interface.
 pub mod helloworld {
     include!(concat!(env!("OUT_DIR"), "/helloworld/wasm_plugin.rs"));

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use wasm_plugin_interop::{
-    fields, go_plugin, helloworld, helloworld_v2, hostfunctions, loader, wellknown,
+    fields, go_plugin, helloworld, helloworld_v2, hostfunctions, hostfunctions_async, loader,
+    wellknown,
 };
 use wasm_plugin_runtime::prost_types::{
     value::Kind, Duration, ListValue, Struct, Timestamp, Value,
@@ -331,4 +332,59 @@ fn a_hundred_thousand_calls_with_host_functions_leak_nothing() {
         after <= warm + (1 << 20),
         "guest memory grew from {warm} to {after} bytes"
     );
+}
+
+/// `ParseJson` as an async host function, which yields to the executor before answering.
+struct AsyncJsonParser {
+    fail: bool,
+}
+
+impl hostfunctions_async::host::HostFunctions for AsyncJsonParser {
+    async fn parse_json(
+        &self,
+        _context: &HostContext<'_>,
+        request: hostfunctions_async::host::ParseJsonRequest,
+    ) -> Result<hostfunctions_async::host::ParseJsonResponse, HostError> {
+        tokio::task::yield_now().await;
+        if self.fail {
+            return Err(HostError::new("the host refuses to parse"));
+        }
+        let json: serde_json::Value = serde_json::from_slice(&request.content)?;
+        Ok(hostfunctions_async::host::ParseJsonResponse {
+            response: Some(hostfunctions_async::host::Person {
+                name: json["name"].as_str().unwrap_or_default().to_owned(),
+                age: json["age"].as_i64().unwrap_or_default(),
+            }),
+        })
+    }
+}
+
+#[test]
+fn a_go_plugin_runs_in_an_async_host() {
+    use hostfunctions_async::host::{GreetRequest, GreeterPlugin};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let path = go_plugin("tests/host-functions/plugin");
+        let plugin = GreeterPlugin::load(&loader(), &path, AsyncJsonParser { fail: false })
+            .await
+            .expect("load");
+        let sato = GreetRequest {
+            name: "Sato".into(),
+        };
+        let reply = plugin.greet(sato.clone()).await.expect("greet");
+        assert_eq!(reply.message, "Hello, Sato. This is Yamada (age 20).");
+
+        // A failing host function stops a go-plugin guest's call, as with blocking calls.
+        let failing = GreeterPlugin::load(&loader(), &path, AsyncJsonParser { fail: true })
+            .await
+            .expect("load");
+        let error = failing.greet(sato).await.expect_err("host fails");
+        assert!(
+            matches!(&error, Error::HostFunction { import, message, .. } if import == "env.parse_json" && message == "the host refuses to parse"),
+            "{error:?}"
+        );
+    });
 }
