@@ -95,6 +95,38 @@ pub struct Builder {
     rustfmt: Option<PathBuf>,
     format: bool,
     async_calls: bool,
+    messages: MessageOptions,
+}
+
+/// How prost generates message types: the part of `prost_build::Config` a user can set.
+#[derive(Debug, Clone, Default)]
+struct MessageOptions {
+    bytes: Vec<String>,
+    btree_map: Vec<String>,
+    type_attributes: Vec<(String, String)>,
+    field_attributes: Vec<(String, String)>,
+    disable_comments: Vec<String>,
+}
+
+impl MessageOptions {
+    fn apply(&self, config: &mut prost_build::Config) {
+        config.bytes(&self.bytes).btree_map(&self.btree_map);
+        if !self.btree_map.is_empty() {
+            // prost-derive's `Debug` of a `BTreeMap` field names the crate `::prost`, which a
+            // crate that has prost through wasm-plugin-runtime or wasm-plugin-guest lacks:
+            // derive the standard `Debug` instead.
+            config
+                .skip_debug(["."])
+                .type_attribute(".", "#[derive(Debug)]");
+        }
+        for (path, attribute) in &self.type_attributes {
+            config.type_attribute(path, attribute);
+        }
+        for (path, attribute) in &self.field_attributes {
+            config.field_attribute(path, attribute);
+        }
+        config.disable_comments(&self.disable_comments);
+    }
 }
 
 impl Builder {
@@ -109,6 +141,7 @@ impl Builder {
             rustfmt: None,
             format: true,
             async_calls: false,
+            messages: MessageOptions::default(),
         }
     }
 
@@ -123,6 +156,72 @@ impl Builder {
     ) -> Self {
         self.extern_paths
             .push((proto_path.into(), rust_path.into()));
+        self
+    }
+
+    /// Generates `bytes` fields under `paths` (protobuf paths: `.` for all, `.acme` for a
+    /// package, `.acme.Blob` for a message, `.acme.Blob.data` for one field) as `bytes::Bytes`
+    /// instead of `Vec<u8>`, as prost-build's `Config::bytes` does: a host decodes them from a
+    /// plugin's reply without copying them again. Both sides may differ. Default: none.
+    pub fn bytes<I, S>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.messages
+            .bytes
+            .extend(paths.into_iter().map(Into::into));
+        self
+    }
+
+    /// Generates `map` fields under `paths` as `BTreeMap` instead of `HashMap` (deterministic
+    /// iteration and encoding), as prost-build's `Config::btree_map` does. Then every message
+    /// derives the standard `Debug` instead of prost's (which shows enum fields by name): prost's
+    /// `Debug` of a `BTreeMap` refers to a crate `prost` that users need not have. Default: none.
+    pub fn btree_map<I, S>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.messages
+            .btree_map
+            .extend(paths.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds `attribute` (such as `#[derive(serde::Serialize)]`) to the messages and enums under
+    /// `path`, as prost-build's `Config::type_attribute` does. Default: none.
+    pub fn type_attribute(mut self, path: impl Into<String>, attribute: impl Into<String>) -> Self {
+        self.messages
+            .type_attributes
+            .push((path.into(), attribute.into()));
+        self
+    }
+
+    /// Adds `attribute` (such as `#[serde(skip)]`) to the fields under `path`, as
+    /// prost-build's `Config::field_attribute` does. Default: none.
+    pub fn field_attribute(
+        mut self,
+        path: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> Self {
+        self.messages
+            .field_attributes
+            .push((path.into(), attribute.into()));
+        self
+    }
+
+    /// Leaves the `.proto` file's comments out of the messages and enums under `paths` (`.`
+    /// for all), as prost-build's `Config::disable_comments` does: for comments that are not
+    /// valid rustdoc. The services' documentation stays. Default: comments are kept.
+    pub fn disable_comments<I, S>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.messages
+            .disable_comments
+            .extend(paths.into_iter().map(Into::into));
         self
     }
 
@@ -260,6 +359,7 @@ impl Builder {
         for (proto_path, rust_path) in &self.extern_paths {
             config.extern_path(proto_path, rust_path);
         }
+        self.messages.apply(&mut config);
         // prost resolves types (of imports and well-known types too) among the files it is
         // given, so it gets all of them; only the packages asked for are kept.
         let requests = files

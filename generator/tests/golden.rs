@@ -56,9 +56,22 @@ fn read_dir_files(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The builder options of a case: `options` tries each of prost's that users can set.
+fn options(case: &Path, builder: wasm_plugin_build::Builder) -> wasm_plugin_build::Builder {
+    if !case.ends_with("options") {
+        return builder;
+    }
+    builder
+        .bytes(["."])
+        .btree_map([".options.Blob"])
+        .type_attribute(".options", "#[derive(Eq)]")
+        .field_attribute(".options.Receipt.size", "#[doc = \" In bytes.\"]")
+        .disable_comments([".options.Blob"])
+}
+
 fn generate(case: &Path, builder: wasm_plugin_build::Builder) -> BTreeMap<String, String> {
     let out = tempfile::tempdir().expect("tempdir");
-    builder
+    options(case, builder)
         .out_dir(out.path())
         .emit_cargo_directives(false)
         .compile_protos(&protos_in(case), &[case])
@@ -175,5 +188,20 @@ fn generation_is_deterministic() {
     assert_eq!(
         generate(&case, wasm_plugin_build::host()),
         generate(&case, wasm_plugin_build::host())
+    );
+}
+
+#[test]
+fn without_comments_the_directives_still_apply() {
+    let files = generate(
+        &fixtures().join("greeting"),
+        wasm_plugin_build::host().disable_comments(["."]),
+    );
+    let code = &files["greeting.rs"];
+    assert!(code.contains("pub struct GreeterPlugin"), "{code}");
+    assert!(code.contains("The greeting service definition."), "{code}");
+    assert!(
+        !code.contains("The request message containing the user's name."),
+        "message comments are left out:\n{code}"
     );
 }

@@ -18,7 +18,10 @@
 //!   modules named after their package: one crate per `proto_library`, messages of a shared
 //!   `.proto` one Rust type everywhere;
 //! - `--rustfmt` names the rustfmt that lays the code out (else see `Builder::rustfmt`);
-//! - `--async-calls`: async host code (`Builder::async_calls`).
+//! - `--async-calls`: async host code (`Builder::async_calls`);
+//! - `--bytes PATH`, `--btree-map PATH`, `--disable-comments PATH`,
+//!   `--type-attribute PATH=ATTRIBUTE`, `--field-attribute PATH=ATTRIBUTE`: prost's options for
+//!   the message types (the `Builder` methods of the same names), each as often as needed.
 //!
 //! The second form writes, for `include_proto!` and `wasm_plugin.rs` in crates that use glue
 //! crates, one `<package>.rs` per package that re-exports the package's module of each glue crate
@@ -36,7 +39,9 @@ use prost::Message;
 use prost_types::{FileDescriptorProto, FileDescriptorSet};
 
 const USAGE: &str = "usage: wasm-plugin-gen --side guest|host --out DIR [--services FILE] \
-    [--packages FILE] [--rustfmt PATH] [--async-calls] [--descriptor-set FILE]... \
+    [--packages FILE] [--rustfmt PATH] [--async-calls] [--bytes PATH]... [--btree-map PATH]... \
+    [--disable-comments PATH]... [--type-attribute PATH=ATTRIBUTE]... \
+    [--field-attribute PATH=ATTRIBUTE]... [--descriptor-set FILE]... \
     [--extern-crate CRATE=PROTO]... PROTO...\n       wasm-plugin-gen include --out DIR [--glue CRATE=PACKAGES]...";
 
 #[derive(Default)]
@@ -47,6 +52,11 @@ struct Generate {
     packages: Option<PathBuf>,
     rustfmt: Option<PathBuf>,
     async_calls: bool,
+    bytes: Vec<String>,
+    btree_map: Vec<String>,
+    disable_comments: Vec<String>,
+    type_attributes: Vec<(String, String)>,
+    field_attributes: Vec<(String, String)>,
     descriptor_sets: Vec<PathBuf>,
     extern_crates: Vec<(String, String)>,
     protos: Vec<String>,
@@ -59,7 +69,7 @@ struct Include {
 }
 
 enum Command {
-    Generate(Generate),
+    Generate(Box<Generate>),
     Include(Include),
 }
 
@@ -100,6 +110,15 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
             (false, "--packages") => generate.packages = Some(value()?.into()),
             (false, "--rustfmt") => generate.rustfmt = Some(value()?.into()),
             (false, "--async-calls") => generate.async_calls = true,
+            (false, "--bytes") => generate.bytes.push(value()?),
+            (false, "--btree-map") => generate.btree_map.push(value()?),
+            (false, "--disable-comments") => generate.disable_comments.push(value()?),
+            (false, "--type-attribute") => generate
+                .type_attributes
+                .push(pair(value()?, "--type-attribute")?),
+            (false, "--field-attribute") => generate
+                .field_attributes
+                .push(pair(value()?, "--field-attribute")?),
             (false, "--descriptor-set") => generate.descriptor_sets.push(value()?.into()),
             (false, "--extern-crate") => generate
                 .extern_crates
@@ -114,7 +133,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
     Ok(if include {
         Command::Include(include_args)
     } else {
-        Command::Generate(generate)
+        Command::Generate(Box::new(generate))
     })
 }
 
@@ -249,7 +268,16 @@ fn generate(arguments: Generate) -> Result<(), String> {
     }
     let mut builder = wasm_plugin_build::Builder::new(side)
         .emit_cargo_directives(false)
-        .async_calls(arguments.async_calls);
+        .async_calls(arguments.async_calls)
+        .bytes(arguments.bytes)
+        .btree_map(arguments.btree_map)
+        .disable_comments(arguments.disable_comments);
+    for (path, attribute) in arguments.type_attributes {
+        builder = builder.type_attribute(path, attribute);
+    }
+    for (path, attribute) in arguments.field_attributes {
+        builder = builder.field_attribute(path, attribute);
+    }
     if let Some(rustfmt) = arguments.rustfmt {
         builder = builder.rustfmt(rustfmt);
     }
@@ -333,7 +361,7 @@ fn include(arguments: Include) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let result = parse(std::env::args().skip(1)).and_then(|command| match command {
-        Command::Generate(arguments) => generate(arguments),
+        Command::Generate(arguments) => generate(*arguments),
         Command::Include(arguments) => include(arguments),
     });
     match result {

@@ -26,3 +26,8 @@ pub mod packages {
 pub mod plain {
     include!("../../../fixtures/plain/expected/guest/wasm_plugin.rs");
 }
+
+/// Messages shaped by prost options: `Bytes`, `BTreeMap`, attributes, no comments.
+pub mod options {
+    include!("../../../fixtures/options/expected/guest/wasm_plugin.rs");
+}

@@ -37,6 +37,11 @@ pub mod plain {
     include!("../../../fixtures/plain/expected/host/wasm_plugin.rs");
 }
 
+/// Messages shaped by prost options: `Bytes`, `BTreeMap`, attributes, no comments.
+pub mod options {
+    include!("../../../fixtures/options/expected/host/wasm_plugin.rs");
+}
+
 #[cfg(test)]
 mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
