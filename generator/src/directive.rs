@@ -26,6 +26,15 @@ const PREFIXES: [&str; 2] = ["wasm:plugin", "go:plugin"];
 /// The default module of host functions, as in go-plugin.
 pub(crate) const DEFAULT_HOST_MODULE: &str = "env";
 
+/// Whether a line of a comment (its text after `//`) is a plugin directive.
+pub(crate) fn is_directive(line: &str) -> bool {
+    let line = line.trim_start_matches("//").trim();
+    PREFIXES.iter().any(|prefix| {
+        line.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    })
+}
+
 /// Finds the directive in the comment blocks above a service, if any.
 pub(crate) fn find<'a>(
     comments: impl IntoIterator<Item = &'a str>,

@@ -92,13 +92,14 @@ fn plan_file(
     for (index, service) in file.service.iter().enumerate() {
         let path = [SERVICE_FIELD, index as i32];
         let at = Location::of(file, &path);
-        let directive = directive::find(at.comments.iter().copied())
-            .map_err(|error| at.error(format!("service `{}`: {error}", service.name())))?;
+        let directive = directive::find(at.comments.iter().copied()).map_err(|error| {
+            at.directive_error(format!("service `{}`: {error}", service.name()))
+        })?;
         let Some(directive) = directive else { continue };
         check_methods(file, index, service)?;
         if let Directive::Host { .. } = directive {
             if let Some(first) = host_service.replace(service.name()) {
-                return Err(at.error(format!(
+                return Err(at.directive_error(format!(
                     "service `{}` is the second type=host service in this file, after `{first}`; \
                      a file declares its host functions in one service",
                     service.name()
@@ -232,6 +233,8 @@ struct Location<'a> {
     /// 1-based, as editors show it; 0 when the descriptor carries no source info.
     line: i32,
     comments: Vec<&'a str>,
+    /// The comment block right above the element (it ends on the line before it).
+    leading: Option<&'a str>,
 }
 
 impl<'a> Location<'a> {
@@ -254,7 +257,33 @@ impl<'a> Location<'a> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            leading: location.and_then(|l| l.leading_comments.as_deref()),
         }
+    }
+
+    /// An error about the element's plugin directive, at the directive's own line when it is
+    /// in the comment block right above the element (that block's lines are known: it ends on
+    /// the line before), else at the element's.
+    fn directive_error(&self, message: String) -> Error {
+        let line = self
+            .leading
+            .filter(|_| self.line > 0)
+            .and_then(|block| {
+                let lines: Vec<&str> = block.lines().collect();
+                let index = lines
+                    .iter()
+                    .position(|line| directive::is_directive(line))?;
+                let first = self.line - i32::try_from(lines.len()).ok()?;
+                Some(first + i32::try_from(index).ok()?)
+            })
+            .unwrap_or(self.line);
+        Location {
+            line,
+            comments: Vec::new(),
+            leading: None,
+            ..*self
+        }
+        .error(message)
     }
 
     fn error(&self, message: String) -> Error {

@@ -24,14 +24,14 @@ fn service(directive: &str, rpc: &str) -> String {
 }
 
 #[test]
-fn unknown_keys_and_types_name_file_and_line() {
+fn unknown_keys_and_types_name_the_directive_s_line() {
     let error = error_for(&service(
         "wasm:plugin typ=plugin",
         "rpc Call(M) returns (M) {}",
     ));
     assert_eq!(
         error,
-        "bad.proto:7: service `S`: unknown key `typ` in `wasm:plugin`; the keys are type, version and module"
+        "bad.proto:6: service `S`: unknown key `typ` in `wasm:plugin`; the keys are type, version and module"
     );
     let error = error_for(&service(
         "go:plugin type=plugins",
@@ -39,7 +39,18 @@ fn unknown_keys_and_types_name_file_and_line() {
     ));
     assert_eq!(
         error,
-        "bad.proto:7: service `S`: unknown type `plugins` in `go:plugin`; use type=plugin or type=host"
+        "bad.proto:6: service `S`: unknown type `plugins` in `go:plugin`; use type=plugin or type=host"
+    );
+}
+
+#[test]
+fn a_directive_inside_a_longer_comment_is_found_on_its_line() {
+    let error = error_for(
+        "syntax = \"proto3\";\npackage bad;\nmessage M {}\n\n// Greets.\n// wasm:plugin type=plugin version=one\n// More about greeting.\nservice S {\n  rpc Call(M) returns (M) {}\n}\n",
+    );
+    assert!(
+        error.starts_with("bad.proto:6: service `S`: version `one`"),
+        "{error}"
     );
 }
 
@@ -53,7 +64,7 @@ fn bad_versions_are_refused() {
         assert_eq!(
             error,
             format!(
-                "bad.proto:7: service `S`: version `{version}` is not a positive integer (example: version=2)"
+                "bad.proto:6: service `S`: version `{version}` is not a positive integer (example: version=2)"
             )
         );
     }
@@ -86,7 +97,7 @@ fn only_one_host_service_per_file() {
     );
     assert!(
         error.starts_with(
-            "bad.proto:9: service `B` is the second type=host service in this file, after `A`"
+            "bad.proto:8: service `B` is the second type=host service in this file, after `A`"
         ),
         "{error}"
     );

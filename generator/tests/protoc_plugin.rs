@@ -71,7 +71,7 @@ fn protoc_reports_directive_errors() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("bad.proto:5: service `S`: unknown type `nope`"),
+        stderr.contains("bad.proto:4: service `S`: unknown type `nope`"),
         "{stderr}"
     );
 }
