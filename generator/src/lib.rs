@@ -17,6 +17,22 @@
 //! }
 //! ```
 //!
+//! prost's options for the message types pass through ([`Builder::bytes`],
+//! [`Builder::btree_map`], [`Builder::type_attribute`], [`Builder::field_attribute`],
+//! [`Builder::disable_comments`], [`Builder::extern_path`]); the service glue works with all of
+//! them:
+//!
+//! ```no_run
+//! // build.rs of a host whose `bytes` fields are `Bytes` and whose messages are `Eq`
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     wasm_plugin_build::host()
+//!         .bytes(["."])
+//!         .type_attribute(".greeting", "#[derive(Eq)]")
+//!         .compile_protos(&["proto/greeting.proto"], &["proto"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
 //! `.proto` files are parsed in-process by protox; no `protoc` is needed. Well-known types map
 //! to `prost-types`, re-exported by the guest and runtime crates, so a plugin or host depends on
 //! one of those crates and nothing else. The same generator runs under protoc or buf as
