@@ -149,13 +149,25 @@ pub use prost_types;
 /// Includes the code `wasm-plugin-build` generated for one protobuf package, like
 /// `tonic::include_proto!`: `mod greeting { wasm_plugin_runtime::include_proto!("greeting"); }`.
 ///
-/// For packages that import each other, include `wasm_plugin.rs` instead, which nests every
-/// generated package in modules named after it:
-/// `include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"));`.
+/// A package whose messages refer to another package's (`import "common.proto";`) is included
+/// by its module path instead: `mod shop { wasm_plugin_runtime::include_proto!(acme::shop); }`. That
+/// includes every generated package in a hidden module (so that the references resolve) and
+/// re-exports the one named; each such use includes them all once more, so a crate that uses
+/// several packages includes `wasm_plugin.rs` once instead, which nests every package in
+/// modules named after it: `mod proto { include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs")); }`.
 #[macro_export]
 macro_rules! include_proto {
     ($package:literal) => {
         include!(concat!(env!("OUT_DIR"), "/", $package, ".rs"));
+    };
+    ($($module:ident)::+) => {
+        #[doc(hidden)]
+        #[allow(dead_code, reason = "only the named package is used")]
+        mod __wasm_plugin_packages {
+            include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"));
+        }
+        #[allow(unused_imports, reason = "a user needs some of the package, not all")]
+        pub use self::__wasm_plugin_packages::$($module)::+::*;
     };
 }
 
