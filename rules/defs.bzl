@@ -7,18 +7,22 @@
 - wasm_plugin_directory: files copied into a directory a host can grant to a plugin.
 - wasm_plugin_glue: the generated sources of a proto_library's glue crate, as a directory.
 - wasm_plugin_glue_aspect: the generator as an aspect over proto_library (a crate each).
-- Providers: WasmPluginInfo, WasmPluginGlueInfo, WasmPluginCrateInfo, WasmPluginDepInfo.
+- wasm_plugin_glue_options: prost's options for the message types of every glue crate.
+- Providers: WasmPluginInfo, WasmPluginGlueInfo, WasmPluginGlueOptionsInfo, WasmPluginCrateInfo,
+  WasmPluginDepInfo.
 
 Third-party crates come from `wasm_plugin_crates_repository` (rules/crates.bzl). Every rule,
 attribute and provider is described in docs/rules.md.
 """
 
 load("//rules/private:glue_aspect.bzl", _wasm_plugin_glue_aspect = "wasm_plugin_glue_aspect")
+load("//rules/private:options.bzl", _wasm_plugin_glue_options = "wasm_plugin_glue_options")
 load(
     "//rules/private:providers.bzl",
     _WasmPluginCrateInfo = "WasmPluginCrateInfo",
     _WasmPluginDepInfo = "WasmPluginDepInfo",
     _WasmPluginGlueInfo = "WasmPluginGlueInfo",
+    _WasmPluginGlueOptionsInfo = "WasmPluginGlueOptionsInfo",
     _WasmPluginInfo = "WasmPluginInfo",
 )
 load(
@@ -38,7 +42,9 @@ wasm_plugin_rust_library = _wasm_plugin_rust_library
 wasm_plugin_glue = _wasm_plugin_glue
 wasm_plugin_directory = _wasm_plugin_directory
 wasm_plugin_glue_aspect = _wasm_plugin_glue_aspect
+wasm_plugin_glue_options = _wasm_plugin_glue_options
 WasmPluginInfo = _WasmPluginInfo
 WasmPluginGlueInfo = _WasmPluginGlueInfo
+WasmPluginGlueOptionsInfo = _WasmPluginGlueOptionsInfo
 WasmPluginCrateInfo = _WasmPluginCrateInfo
 WasmPluginDepInfo = _WasmPluginDepInfo

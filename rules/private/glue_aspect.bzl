@@ -7,7 +7,7 @@ generates and compiles the guest side against the guest SDK, elsewhere the host 
 runtime: blocking, or async when the rule that carries it says `calls = "async"`.
 """
 
-load(":providers.bzl", "WasmPluginGlueInfo")
+load(":providers.bzl", "WasmPluginGlueInfo", "WasmPluginGlueOptionsInfo")
 load(":rustc.bzl", "TOOLCHAIN_ATTRS", "WASM", "compile_crate", "dependency", "identifier", "platform_of")
 
 def _import_name(file, root):
@@ -46,6 +46,14 @@ def _glue_aspect_impl(target, ctx):
     args.add("--side", side)
     if asynchronous:
         args.add("--async-calls")
+    options = ctx.attr._options[WasmPluginGlueOptionsInfo]
+    args.add_all(options.bytes, before_each = "--bytes")
+    args.add_all(options.btree_map, before_each = "--btree-map")
+    args.add_all(options.disable_comments, before_each = "--disable-comments")
+    for flag, attributes in [("--type-attribute", options.type_attributes), ("--field-attribute", options.field_attributes)]:
+        for path, values in sorted(attributes.items()):
+            for value in values:
+                args.add(flag, "{}={}".format(path, value))
     args.add("--out", directory.path)
     args.add("--services", services)
     args.add("--packages", packages)
@@ -118,6 +126,8 @@ wasm_plugin_glue_aspect = aspect(
         ),
         "_rustfmt": attr.label(default = Label("@wasm_plugin_rust//:bin/rustfmt"), allow_single_file = True),
         "_guest": attr.label(default = Label("//guest")),
+        # prost's options for the messages: the target the flag names (wasm_plugin_glue_options).
+        "_options": attr.label(default = Label("//rules:glue_options"), providers = [WasmPluginGlueOptionsInfo]),
         "_runtime": attr.label(default = Label("//runtime")),
     }),
     required_providers = [ProtoInfo],
@@ -129,6 +139,7 @@ guest side in the wasm32-wasip1 configuration. Needs
 The crate is named after the proto_library (as a Rust identifier) and holds the code of the
 library's own files, in modules named after their packages. Its parameter `calls` (`blocking`, or
 `async` for `async fn` rpcs and host functions) is the `calls` attribute of the rule that applies
-it. Its sources are the output group
+it; prost's options for the messages come from the `wasm_plugin_glue_options` target that the flag
+`@rules_wasm_plugin//rules:glue_options` names. Its sources are the output group
 `wasm_plugin_glue`: `bazel build //:pricing_proto --aspects=@rules_wasm_plugin//rules:defs.bzl%wasm_plugin_glue_aspect --output_groups=wasm_plugin_glue`.""",
 )

@@ -67,3 +67,14 @@ WasmPluginInfo = provider(
         "protos": "list of Label: the proto_library targets the plugin implements services of.",
     },
 )
+
+WasmPluginGlueOptionsInfo = provider(
+    doc = "prost's options for the message types of every glue crate (wasm_plugin_glue_options), the generator's `Builder` methods of the same names.",
+    fields = {
+        "bytes": "list of string: protobuf paths whose `bytes` fields are `bytes::Bytes`.",
+        "btree_map": "list of string: protobuf paths whose maps are `BTreeMap`.",
+        "disable_comments": "list of string: protobuf paths whose comments are left out.",
+        "type_attributes": "dict of string to list of string: attributes of the messages and enums under a path.",
+        "field_attributes": "dict of string to list of string: attributes of the fields under a path.",
+    },
+)

@@ -17,3 +17,9 @@ pub fn discounted(money: &Money, percent: i64) -> Money {
 pub fn format(money: &Money) -> String {
     format!("{}.{:02} {}", money.cents / 100, money.cents % 100, money.currency)
 }
+
+/// The largest amount (by currency, then cents): `Money` is `Ord` by the workspace's glue
+/// options (`//:glue_options`).
+pub fn largest(amounts: &[Money]) -> Option<&Money> {
+    amounts.iter().max()
+}
