@@ -54,6 +54,7 @@ RULES_MANIFESTS = [
     "//tests:plugins/hostfn/Cargo.toml",
     "//tests:plugins/imports/Cargo.toml",
     "//tests:plugins/mismatch/Cargo.toml",
+    "//tests:plugins/shaped/Cargo.toml",
     "//tests:plugins/unregistered/Cargo.toml",
     "//tests:plugins/wellknown/Cargo.toml",
     "//tests:support/Cargo.toml",

@@ -15,5 +15,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ],
         &["proto"],
     )?;
+    // Messages shaped by prost's options, as the plugin has them (tests/plugins/shaped), in a
+    // call of their own into the same directory (the include file nests both calls' packages).
+    wasm_plugin_build::host()
+        .bytes(["."])
+        .btree_map(["."])
+        .type_attribute(".shaped", "#[derive(Eq)]")
+        .compile_protos(&["shaped.proto"], &["proto"])?;
     Ok(())
 }

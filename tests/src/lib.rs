@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 include!(concat!(env!("OUT_DIR"), "/wasm_plugin.rs"));
 
 /// Every test plugin, built in one cargo invocation.
-const PLUGINS: [&str; 8] = [
+const PLUGINS: [&str; 9] = [
     "fields",
     "wellknown",
     "imports",
@@ -16,6 +16,7 @@ const PLUGINS: [&str; 8] = [
     "faults",
     "mismatch",
     "unregistered",
+    "shaped",
 ];
 
 /// The `.wasm` of the test plugin `tests/plugins/<name>`: the file named by the environment
