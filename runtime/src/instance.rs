@@ -165,6 +165,12 @@ impl Instance {
         Ok(made.into_instance(blueprint))
     }
 
+    /// The state of the call that created the instance (its deadline, armed or not), for the
+    /// call that continues it.
+    pub(crate) fn take_call(&mut self) -> CallState {
+        std::mem::take(&mut self.store.data_mut().call)
+    }
+
     /// The linear memory the instance holds, in bytes.
     pub(crate) fn memory_size(&self) -> usize {
         self.memory.data_size(&self.store)

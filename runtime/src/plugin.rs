@@ -47,7 +47,9 @@ impl Plugin {
     ) -> Result<Self, Error> {
         let inner = Inner::new(module, interface, grants, name, Mode::Blocking)?;
         let mut first = Instance::new(&inner.blueprint, inner.first_call())?;
-        first.check_version(&inner.blueprint, inner.first_call())?;
+        // One deadline for the first instance and the version check together.
+        let call = first.take_call();
+        first.check_version(&inner.blueprint, call)?;
         inner.idle.put(first);
         Ok(Self {
             inner: Arc::new(inner),
@@ -64,9 +66,8 @@ impl Plugin {
     ) -> Result<Self, Error> {
         let inner = Inner::new(module, interface, grants, name, Mode::Async)?;
         let mut first = Instance::new_async(&inner.blueprint, inner.first_call()).await?;
-        first
-            .check_version_async(&inner.blueprint, inner.first_call())
-            .await?;
+        let call = first.take_call();
+        first.check_version_async(&inner.blueprint, call).await?;
         inner.idle.put(first);
         Ok(Self {
             inner: Arc::new(inner),
@@ -93,13 +94,16 @@ impl Plugin {
     {
         let inner = &*self.inner;
         let blueprint = &inner.blueprint;
-        // One deadline for the whole call, including a fresh instance's initialisation.
-        let call = || CallState::start(blueprint.grants.deadline, self.context.clone());
-        let mut instance = match inner.idle.take() {
-            Some(instance) => instance,
-            None => Instance::new(blueprint, call())?,
+        let (mut instance, call) = match inner.idle.take() {
+            Some(instance) => (instance, self.call_state()),
+            None => {
+                let mut instance = Instance::new(blueprint, self.call_state())?;
+                // One deadline for the whole call, the new instance's initialisation included.
+                let call = instance.take_call();
+                (instance, call)
+            }
         };
-        let result = instance.call(blueprint, method, request, call());
+        let result = instance.call(blueprint, method, request, call);
         if reusable(&result) {
             inner.idle.put(instance);
         }
@@ -123,19 +127,25 @@ impl Plugin {
         if blueprint.mode != Mode::Async {
             return Err(self.wrong_mode("an async call", "call it without .await"));
         }
-        let call = || CallState::start(blueprint.grants.deadline, self.context.clone());
-        let mut instance = match inner.idle.take() {
-            Some(instance) => instance,
-            None => Instance::new_async(blueprint, call()).await?,
+        let (mut instance, call) = match inner.idle.take() {
+            Some(instance) => (instance, self.call_state()),
+            None => {
+                let mut instance = Instance::new_async(blueprint, self.call_state()).await?;
+                let call = instance.take_call();
+                (instance, call)
+            }
         };
-        let result = instance
-            .call_async(blueprint, method, request, call())
-            .await;
+        let result = instance.call_async(blueprint, method, request, call).await;
         // Reached only if the future was not dropped: a dropped call drops `instance` with it.
         if reusable(&result) {
             inner.idle.put(instance);
         }
         result
+    }
+
+    /// The state of a call through this handle: the plugin's deadline, the handle's context.
+    fn call_state(&self) -> CallState {
+        CallState::start(self.inner.blueprint.grants.deadline, self.context.clone())
     }
 
     fn wrong_mode(&self, call: &str, fix: &str) -> Error {
