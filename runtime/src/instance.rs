@@ -8,13 +8,13 @@ use prost::Message;
 use wasmtime::{Extern, InstancePre, Memory, ModuleExport, Store, TypedFunc, UpdateDeadline};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
-use crate::codegen::Interface;
 use crate::grants::Grants;
 use crate::host::HostFunction;
-use crate::linking::{HostFunctionFailed, Mode};
+use crate::interface::Interface;
+use crate::linking::HostFunctionFailed;
 use crate::loader::Loader;
 use crate::store::{
-    CallState, GuestExports, Interruption, MemoryLimitHit, MemoryLimiter, StoreData,
+    CallState, GuestExports, Interruption, MemoryLimitHit, MemoryLimiter, Mode, StoreData,
 };
 use crate::Error;
 

@@ -113,7 +113,7 @@
 //! with go-plugin load here, and Rust plugins load in go-plugin hosts.
 #![deny(missing_docs)]
 
-// From the bottom up: each module uses only those above it in this list.
+// The modules depend one way, in the layers of `LAYERS` (checked by a test below).
 mod abi;
 mod blocking;
 mod builder;
@@ -125,6 +125,7 @@ mod error;
 mod grants;
 mod host;
 mod instance;
+mod interface;
 mod linking;
 mod loader;
 mod output;
@@ -171,9 +172,73 @@ macro_rules! include_proto {
     };
 }
 
+/// The runtime's modules from the bottom up: each uses only modules of lower layers (or of its
+/// own layer, listed before it). Store data and exports at the bottom, then linking, modules,
+/// instances, the plugin handle, and the facade generated code uses on top.
+#[cfg(test)]
+const LAYERS: &[&str] = &[
+    "abi",
+    "error",
+    "interface",
+    "blocking",
+    "cache",
+    "context",
+    "output",
+    "pool",
+    "ticker",
+    "host",
+    "grants",
+    "wait",
+    "store",
+    "wasi_poll",
+    "linking",
+    "loader",
+    "instance",
+    "plugin",
+    "codegen",
+    "builder",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modules_depend_one_way() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&src).expect("runtime/src") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            if name == "lib" {
+                continue;
+            }
+            let layer = LAYERS
+                .iter()
+                .position(|m| *m == name)
+                .unwrap_or_else(|| panic!("{name}.rs is in no layer of LAYERS: add it"));
+            let source = std::fs::read_to_string(&path).expect("read a module");
+            // Its own tests may use anything.
+            let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for (above, module) in LAYERS.iter().enumerate().skip(layer + 1) {
+                for usage in [format!("crate::{module}::"), format!("crate::{module};")] {
+                    assert!(
+                        !code.contains(&usage),
+                        "{name} (layer {layer}) uses {module} (layer {above}), which is above it"
+                    );
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(
+            checked,
+            LAYERS.len(),
+            "every module of LAYERS is a file of src"
+        );
+    }
 
     fn assert_send_sync<T: Send + Sync>() {}
 

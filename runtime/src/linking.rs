@@ -8,19 +8,11 @@ use std::sync::Arc;
 use wasmtime::{Caller, ExternType, FuncType, Linker, ValType};
 
 use crate::abi::{self, Payload, ERROR_FLAG};
-use crate::codegen::Interface;
 use crate::host::{HostCallError, HostFunction, HostModule};
-use crate::store::{GuestExports, StoreData};
+use crate::interface::Interface;
+use crate::store::{GuestExports, Mode, StoreData};
 use crate::wait::{unless, Wait};
 use crate::Error;
-
-/// How a plugin's calls run: blocking the calling thread, or as futures (wasmtime's async
-/// support: WASI and host functions that await suspend the call, not the thread).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    Blocking,
-    Async,
-}
 
 /// A linker with WASI, shared by a loader's plugins, which add their host functions to a copy.
 /// Sleeping through WASI ends at the call's deadline or cancellation (`wasi_poll`).

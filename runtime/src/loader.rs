@@ -9,7 +9,7 @@ use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, PoolingAllocatio
 
 use crate::grants::{DirAccess, Grants};
 use crate::host::HostModule;
-use crate::linking::Mode;
+use crate::store::Mode;
 use crate::store::{StoreData, TABLE_ELEMENTS};
 use crate::ticker::{CoarseClock, EpochTicker};
 use crate::Error;

@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use prost::Message;
 
-use crate::codegen::Interface;
 use crate::context::CallContext;
 use crate::grants::Grants;
 use crate::host::{HostFunction, HostModule};
 use crate::instance::{Blueprint, Exports, Instance};
-use crate::linking::{self, Mode};
+use crate::interface::Interface;
+use crate::linking;
 use crate::loader::Module;
 use crate::pool::Pool;
-use crate::store::CallState;
+use crate::store::{CallState, Mode};
 use crate::Error;
 
 /// An untyped plugin handle; generated handles wrap one and lend it with `as_ref()`.

@@ -10,6 +10,14 @@ use crate::context::{CallContext, CancelToken};
 use crate::host::HostContext;
 use crate::ticker::CoarseClock;
 
+/// How a plugin's calls run: blocking the calling thread, or as futures (wasmtime's async
+/// support: WASI and host functions that await suspend the call, not the thread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Blocking,
+    Async,
+}
+
 /// The data of one instance's store.
 pub(crate) struct StoreData {
     pub wasi: wasmtime_wasi::p1::WasiP1Ctx,

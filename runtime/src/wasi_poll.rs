@@ -12,8 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use wasmtime::{Caller, Linker};
 
-use crate::linking::Mode;
-use crate::store::{GuestExports, StoreData};
+use crate::store::{GuestExports, Mode, StoreData};
 use crate::wait::Wait;
 use crate::Error;
 
