@@ -20,8 +20,19 @@ pub const ERROR_FLAG: u32 = 1 << 31;
 pub const LEVEL_EXPORT: &str = "wasm_plugin_abi";
 
 /// The highest level this project's hosts and guests implement: 1, host function errors reach
-/// the guest as error payloads; 2, result blocks stay the guest's, valid until its next call.
-pub const LEVEL: u32 = 2;
+/// the guest as error payloads; 2, result blocks stay the guest's, valid until its next call;
+/// 3, large requests become the guest's ([`guest_owns_request`]).
+pub const LEVEL: u32 = 3;
+
+/// From level 3, a request at least this long is written into a fresh block that the guest
+/// owns and frees, so that it can keep `bytes` fields as views of the block instead of copies.
+/// Below this size a copy costs less than the extra `malloc` and `free`.
+pub const OWNED_REQUEST_MIN: u32 = 16 << 10;
+
+/// Whether, at the agreed `level`, the block of a request of `len` bytes becomes the guest's.
+pub const fn guest_owns_request(level: u32, len: u32) -> bool {
+    level >= 3 && len >= OWNED_REQUEST_MIN
+}
 
 /// The function a Rust guest's `register!` defines and its glue imports: a module that never
 /// called `register!` imports it from the host, which has none.

@@ -1,5 +1,7 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    wasm_plugin_build::host().compile_protos(&["bench.proto"], &["../proto"])?;
+    wasm_plugin_build::host()
+        .bytes([".bench.Chunk"])
+        .compile_protos(&["bench.proto"], &["../proto"])?;
     // The async handle, on the same messages.
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR")?).join("async");
     std::fs::create_dir_all(&out_dir)?;

@@ -18,7 +18,8 @@ mod libc {
 }
 
 /// The interface level this guest implements (`docs/abi.md`, "Levels"): 1 accepts error
-/// payloads from host functions, 2 also keeps result blocks until the next call.
+/// payloads from host functions, 2 also keeps result blocks until the next call, 3 also owns
+/// large requests.
 const LEVEL: u32 = wasm_plugin_abi::LEVEL;
 
 thread_local! {
@@ -27,6 +28,11 @@ thread_local! {
     /// The block every result is written to, reused from call to call; at level 2 the host
     /// reads it in place.
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether a request of `len` bytes is this module's to free, at the agreed level.
+pub(crate) fn owns_request(len: u32) -> bool {
+    wasm_plugin_abi::guest_owns_request(agreed(), len)
 }
 
 /// Agrees on the highest level both sides implement.
@@ -130,6 +136,13 @@ impl HostBuffer {
     pub(crate) fn bytes(&self) -> &[u8] {
         // SAFETY: the block is owned by this value until it is dropped.
         unsafe { borrow(self.ptr, self.len) }
+    }
+}
+
+/// What `bytes::Bytes::from_owner` views.
+impl AsRef<[u8]> for HostBuffer {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::registry::{with_service, Service};
 use crate::Error;
 
 /// Serves one call of an exported method: `ptr`/`len` locate the request the host wrote (the
-/// host frees it), the result locates a `malloc` buffer with the response or, with bit 31 of the
+/// host frees it, unless it is large and the level 3: then this module does), the result locates a `malloc` buffer with the response or, with bit 31 of the
 /// length set, the error message (the host frees it too).
 ///
 /// # Safety
@@ -30,8 +30,17 @@ where
             S::NAME
         ));
     }
-    // SAFETY: the host wrote the request into a buffer it owns for the duration of this call.
-    let request = match Req::decode(unsafe { abi::borrow(ptr, len) }) {
+    let decoded = if abi::owns_request(len) {
+        // SAFETY: at this level and size the host gave the block up (`docs/abi.md`, level 3).
+        let block = unsafe { abi::HostBuffer::new(ptr, len) };
+        // `bytes::Bytes` fields become views of the block, which is freed with the last one.
+        Req::decode(prost::bytes::Bytes::from_owner(block))
+    } else {
+        // SAFETY: the host wrote the request into a buffer it owns for the duration of this
+        // call.
+        Req::decode(unsafe { abi::borrow(ptr, len) })
+    };
+    let request = match decoded {
         Ok(request) => request,
         Err(error) => {
             return abi::error_to_host(&format!(

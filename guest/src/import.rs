@@ -56,7 +56,14 @@ where
     if reply.is_error {
         return Err(Error::new(String::from_utf8_lossy(buffer.bytes())));
     }
-    Resp::decode(buffer.bytes()).map_err(|error| {
+    let decoded = if reply.len >= wasm_plugin_abi::OWNED_REQUEST_MIN {
+        // `bytes::Bytes` fields become views of the block, which is freed with the last one
+        // (a view costs an allocation, which only large replies make up for).
+        Resp::decode(prost::bytes::Bytes::from_owner(buffer))
+    } else {
+        Resp::decode(buffer.bytes())
+    };
+    decoded.map_err(|error| {
         Error::new(format!(
             "the plugin could not decode the host's reply as {}: {error}",
             std::any::type_name::<Resp>()

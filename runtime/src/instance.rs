@@ -100,8 +100,14 @@ enum RequestBlock {
     /// At this offset: the instance's request block, which is large enough (0 for an empty
     /// request, which goes nowhere).
     Ready(u32),
-    /// In a new block of `capacity` bytes from the guest's `malloc`, after freeing `old`.
-    Replace { old: Option<u32>, capacity: u32 },
+    /// In a new block of `capacity` bytes from the guest's `malloc`, after freeing `old`; the
+    /// instance keeps it for later requests unless it becomes the guest's (`docs/abi.md`,
+    /// level 3).
+    Fresh {
+        old: Option<u32>,
+        capacity: u32,
+        keep: bool,
+    },
 }
 
 /// The exports an instance gets at creation: the memory, and `malloc` for host functions.
@@ -243,7 +249,11 @@ impl Instance {
         let (export, block) = self.start_call(blueprint, method, len, call)?;
         let request_ptr = match block {
             RequestBlock::Ready(ptr) => ptr,
-            RequestBlock::Replace { old, capacity } => {
+            RequestBlock::Fresh {
+                old,
+                capacity,
+                keep,
+            } => {
                 if let Some(old) = old {
                     self.free(blueprint, old)?;
                 }
@@ -251,7 +261,7 @@ impl Instance {
                     .malloc
                     .call(&mut self.store, capacity)
                     .map_err(|error| classify(&self.store, blueprint, error, "malloc"))?;
-                self.accept_request_block(blueprint, ptr, capacity, len)?
+                self.accept_request_block(blueprint, ptr, capacity, len, keep)?
             }
         };
         let request_len = self.encode_request(blueprint, request, request_ptr, len)?;
@@ -286,7 +296,11 @@ impl Instance {
         let (export, block) = self.start_call(blueprint, method, len, call)?;
         let request_ptr = match block {
             RequestBlock::Ready(ptr) => ptr,
-            RequestBlock::Replace { old, capacity } => {
+            RequestBlock::Fresh {
+                old,
+                capacity,
+                keep,
+            } => {
                 if let Some(old) = old {
                     self.free_async(blueprint, old).await?;
                 }
@@ -295,7 +309,7 @@ impl Instance {
                     .call_async(&mut self.store, capacity)
                     .await
                     .map_err(|error| classify(&self.store, blueprint, error, "malloc"))?;
-                self.accept_request_block(blueprint, ptr, capacity, len)?
+                self.accept_request_block(blueprint, ptr, capacity, len, keep)?
             }
         };
         let request_len = self.encode_request(blueprint, request, request_ptr, len)?;
@@ -471,26 +485,37 @@ impl Instance {
             return Ok(RequestBlock::Ready(0));
         }
         let len32 = request_len(blueprint, len)?;
+        if abi::guest_owns_request(self.store.data().level, len32) {
+            // The guest frees this one; the kept block waits for smaller requests.
+            return Ok(RequestBlock::Fresh {
+                old: None,
+                capacity: len32,
+                keep: false,
+            });
+        }
         Ok(match self.request_block {
             Some((ptr, capacity)) if capacity >= len32 => RequestBlock::Ready(ptr),
             previous => {
                 self.request_block = None;
-                RequestBlock::Replace {
+                RequestBlock::Fresh {
                     old: previous.map(|(ptr, _)| ptr),
                     // Room to grow a little, so that requests of similar size share a block.
                     capacity: len32.saturating_add(len32 / 4).clamp(len32, ERROR_FLAG - 1),
+                    keep: true,
                 }
             }
         })
     }
 
-    /// Checks the block the guest's `malloc` returned and keeps it as the request block.
+    /// Checks the block the guest's `malloc` returned and, if `keep`, keeps it as the request
+    /// block.
     fn accept_request_block(
         &mut self,
         blueprint: &Blueprint,
         ptr: u32,
         capacity: u32,
         len: usize,
+        keep: bool,
     ) -> Result<u32, Error> {
         if ptr == 0 {
             return Err(Error::AllocationFailed {
@@ -513,7 +538,9 @@ impl Instance {
                 memory_size,
             });
         }
-        self.request_block = Some((ptr, capacity));
+        if keep {
+            self.request_block = Some((ptr, capacity));
+        }
         Ok(ptr)
     }
 

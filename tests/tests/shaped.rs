@@ -1,12 +1,19 @@
 //! Messages shaped by prost's options on both sides (`Bytes`, `BTreeMap`, `Eq`): the service
-//! glue carries them like any other. Cargo only: under Bazel one options target serves a whole
-//! build (tests/bazel/workspace has one).
+//! glue carries them like any other. Also checks that large `bytes` fields are not copied more
+//! than once on either side. The options come from tests/build.rs under Cargo and from the
+//! targets' `glue_options` under Bazel.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use wasm_plugin_runtime::prost::bytes::Bytes;
-use wasm_plugin_tests::shaped::{Parcel, ShaperPlugin};
 use wasm_plugin_tests::{loader, wasm_file};
+
+mod shaped {
+    wasm_plugin_runtime::include_proto!("shaped");
+}
+use shaped::{Inspection, Parcel, ShaperPlugin};
 
 #[test]
 fn bytes_maps_and_attributes_survive_the_round_trip() {
@@ -35,3 +42,89 @@ fn bytes_maps_and_attributes_survive_the_round_trip() {
     }
     same(&reply, &expected);
 }
+
+fn parcel(data: Bytes) -> Parcel {
+    Parcel {
+        data,
+        labels: BTreeMap::new(),
+        chunks: Vec::new(),
+    }
+}
+
+#[test]
+fn large_bytes_fields_cross_with_one_copy_each_way() {
+    let plugin = ShaperPlugin::load(&loader(), wasm_file("shaped")).expect("load");
+    let large = Bytes::from((0..1 << 20).map(|i| i as u8).collect::<Vec<u8>>());
+    // The first answer of this size grows the plugin's result block, which the plugin counts
+    // at its next call.
+    for _ in 0..2 {
+        plugin.inspect(parcel(large.clone())).expect("warm-up");
+    }
+
+    let (reply, host_allocated) = allocated_by(|| plugin.inspect(parcel(large.clone())));
+    let reply: Inspection = reply.expect("inspect");
+    assert_eq!(reply.data, large);
+    // The plugin decoded the 1 MiB request as a view of the block the host handed over.
+    assert!(
+        reply.allocated < 4 << 10,
+        "the plugin allocated {} bytes to decode a 1 MiB request",
+        reply.allocated
+    );
+    // The host copied the reply's data once, out of the plugin's memory, and no more.
+    assert!(
+        (1 << 20..3 << 19).contains(&host_allocated),
+        "the host allocated {host_allocated} bytes to read a 1 MiB reply"
+    );
+
+    // A small request is copied instead (below `OWNED_REQUEST_MIN`): the count sees it.
+    let small = Bytes::from(vec![7u8; 8 << 10]);
+    let reply = plugin.inspect(parcel(small.clone())).expect("inspect");
+    assert_eq!(reply.data, small);
+    assert!(
+        reply.allocated >= 8 << 10,
+        "the plugin allocated only {} bytes to decode an 8 KiB request",
+        reply.allocated
+    );
+}
+
+thread_local! {
+    /// Bytes this thread has allocated so far.
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `f`, returning what it returned and the bytes this thread allocated meanwhile.
+fn allocated_by<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATED.get();
+    let result = f();
+    (result, ALLOCATED.get() - before)
+}
+
+/// The system allocator, counting per thread.
+struct Counting;
+
+// SAFETY: every call is forwarded to `System` unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(new_size);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+fn count(size: usize) {
+    // Not during thread teardown, when the counter may be gone.
+    let _ = ALLOCATED.try_with(|allocated| allocated.set(allocated.get() + size));
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;

@@ -15,11 +15,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
-use bench_runner::bench::{request, BenchPlugin, Blob, Enum, IntValue, Request};
+use bench_runner::bench::{request, BenchPlugin, Blob, Chunk, Enum, IntValue, Request};
 use bench_runner::systems::{
     self, call_extism, Extism, Ours, Raw, RawPre, System, Wasmtime, EXTISM, OURS, RAW,
 };
 use bench_runner::{logic, rss_bytes};
+use wasm_plugin_runtime::prost::bytes::Bytes;
 use wasm_plugin_runtime::{CallContext, CancelToken, Grants, Loader};
 
 /// One exchange, run on whichever system it is given.
@@ -585,6 +586,52 @@ fn main() -> anyhow::Result<()> {
             ratio(3, 1),
             ratio(4, 1)
         );
+    }
+
+    println!("\n## Bytes fields (an echo of one `bytes` field, per call)\n");
+    println!(
+        "*bare floor*: the raw floor without protobuf: the bytes are copied into the guest, \
+         which answers with its input, and copied out. *ours, `Vec<u8>`*: the echo above. \
+         *ours, `Bytes`*: the same echo with the field generated as `bytes::Bytes` on both \
+         sides (prost's `bytes` option).\n"
+    );
+    println!(
+        "| scenario | bare floor | ours, `Vec<u8>` | ours, `Bytes` | `Vec<u8>` / bare | \
+         `Bytes` / bare |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, blob) in &exchanges.echoes {
+        let chunk = Chunk {
+            data: Bytes::from(blob.data.clone()),
+        };
+        ensure!(
+            raw.echo_bare(&blob.data) == blob.data,
+            "the bare floor: {name} answered wrongly"
+        );
+        ensure!(
+            ours.echo_chunk(&chunk) == chunk,
+            "ours: {name} of a `Bytes` field answered wrongly"
+        );
+        let results = measure(
+            &settings,
+            vec![
+                Box::new(|| {
+                    raw.echo_bare(&blob.data);
+                }),
+                Box::new(|| {
+                    ours.echo(blob);
+                }),
+                Box::new(|| {
+                    ours.echo_chunk(&chunk);
+                }),
+            ],
+        );
+        print!("| {name} |");
+        for result in &results {
+            print!(" {} |", cell(*result));
+        }
+        let ratio = |i: usize| results[i].median / results[0].median;
+        println!(" {:.2} | {:.2} |", ratio(1), ratio(2));
     }
 
     println!("\n## Loading\n");

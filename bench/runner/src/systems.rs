@@ -9,7 +9,7 @@ use anyhow::Context;
 use prost::Message;
 use wasm_plugin_runtime::{HostContext, HostError};
 
-use crate::bench::{BenchPlugin, Blob, Count, Host, Request, Response};
+use crate::bench::{BenchPlugin, Blob, Chunk, Count, Host, Request, Response};
 
 /// The systems by name, as the tables and `idle-memory` call them.
 pub const RAW: &str = "raw floor";
@@ -75,6 +75,13 @@ impl Ours {
                 .host_module(Increment.into_host_module())
                 .load_bytes(wasm)?,
         ))
+    }
+}
+
+impl Ours {
+    /// The echo with `bytes::Bytes` on both sides.
+    pub fn echo_chunk(&self, request: &Chunk) -> Chunk {
+        self.0.echo_chunk(request).expect("echo_chunk")
     }
 }
 
@@ -179,7 +186,7 @@ struct RawInstance {
     store: wasmtime::Store<RawState>,
     memory: wasmtime::Memory,
     input: wasmtime::TypedFunc<u32, u32>,
-    exports: [wasmtime::TypedFunc<u32, u64>; 4],
+    exports: [wasmtime::TypedFunc<u32, u64>; 5],
     /// Where the guest's input buffer is, and how large it is.
     input_block: (u32, u32),
 }
@@ -238,7 +245,7 @@ pub struct RawPre {
     initialize: Option<wasmtime::ModuleExport>,
     memory: wasmtime::ModuleExport,
     input: wasmtime::ModuleExport,
-    exports: [wasmtime::ModuleExport; 4],
+    exports: [wasmtime::ModuleExport; 5],
 }
 
 impl RawPre {
@@ -257,6 +264,7 @@ impl RawPre {
                 index("echo")?,
                 index("fields")?,
                 index("call_host")?,
+                index("echo_bare")?,
             ],
         })
     }
@@ -281,6 +289,7 @@ impl Raw {
             func(&pre.exports[1])?,
             func(&pre.exports[2])?,
             func(&pre.exports[3])?,
+            func(&pre.exports[4])?,
         ];
         if let Some(initialize) = initialize {
             initialize
@@ -299,7 +308,7 @@ impl Raw {
             .into_iter()
             .collect::<anyhow::Result<Vec<_>>>()?
             .try_into()
-            .map_err(|_| anyhow::anyhow!("four exports"))?;
+            .map_err(|_| anyhow::anyhow!("five exports"))?;
         let input = input.typed::<u32, u32>(&store).wt()?;
         Ok(Self(RefCell::new(RawInstance {
             store,
@@ -312,24 +321,40 @@ impl Raw {
 
     fn call<I: Message, O: Message + Default>(&self, export: usize, request: &I) -> O {
         let instance = &mut *self.0.borrow_mut();
-        let len = request.encoded_len() as u32;
-        if len > instance.input_block.1 {
-            let ptr = instance
-                .input
-                .call(&mut instance.store, len)
-                .expect("input");
-            instance.input_block = (ptr, len);
-        }
+        let len = request.encoded_len();
         // Encoded straight into guest memory: no copy on the way.
-        let ptr = instance.input_block.0 as usize;
-        let mut target =
-            &mut instance.memory.data_mut(&mut instance.store)[ptr..ptr + len as usize];
+        let mut target = instance.input(len);
         request.encode(&mut target).expect("encode");
-        let packed = instance.exports[export]
-            .call(&mut instance.store, len)
+        O::decode(instance.call(export, len)).expect("decode")
+    }
+
+    /// The floor of an echo: bare bytes copied in, the guest answers with its input, the
+    /// answer copied out (the memory is the guest's: a host keeps a copy).
+    pub fn echo_bare(&self, data: &[u8]) -> prost::bytes::Bytes {
+        let instance = &mut *self.0.borrow_mut();
+        instance.input(data.len()).copy_from_slice(data);
+        prost::bytes::Bytes::copy_from_slice(instance.call(4, data.len()))
+    }
+}
+
+impl RawInstance {
+    /// The guest's input buffer, made room for `len` bytes.
+    fn input(&mut self, len: usize) -> &mut [u8] {
+        if len as u32 > self.input_block.1 {
+            let ptr = self.input.call(&mut self.store, len as u32).expect("input");
+            self.input_block = (ptr, len as u32);
+        }
+        let ptr = self.input_block.0 as usize;
+        &mut self.memory.data_mut(&mut self.store)[ptr..ptr + len]
+    }
+
+    /// Calls `export` on the `len` bytes of input; returns the reply where the guest left it.
+    fn call(&mut self, export: usize, len: usize) -> &[u8] {
+        let packed = self.exports[export]
+            .call(&mut self.store, len as u32)
             .expect("call");
         let (ptr, len) = ((packed >> 32) as usize, packed as u32 as usize);
-        O::decode(&instance.memory.data(&instance.store)[ptr..ptr + len]).expect("decode")
+        &self.memory.data(&self.store)[ptr..ptr + len]
     }
 }
 

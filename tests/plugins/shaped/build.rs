@@ -3,7 +3,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     wasm_plugin_build::guest()
         .bytes(["."])
         .btree_map(["."])
-        .type_attribute(".shaped", "#[derive(Eq)]")
+        .type_attribute(".shaped.Parcel", "#[derive(Eq)]")
         .compile_protos(&["shaped.proto"], &["../../proto"])?;
     Ok(())
 }

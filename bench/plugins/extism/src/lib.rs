@@ -1,5 +1,7 @@
 //! The bench plugin on Extism's PDK, with its protobuf conversion (`Prost`).
 
+// `Chunk` is for ours only (its `Bytes` echo).
+#[allow(dead_code)]
 mod bench {
     include!(concat!(env!("OUT_DIR"), "/bench.rs"));
 }

@@ -6,7 +6,7 @@ mod bench {
 #[path = "../../logic.rs"]
 mod logic;
 
-use bench::{Bench, Blob, Count, Host, Request, Response};
+use bench::{Bench, Blob, Chunk, Count, Host, Request, Response};
 use wasm_plugin_guest::Error;
 
 struct Plugin;
@@ -18,6 +18,10 @@ impl Bench for Plugin {
 
     fn echo(&self, request: Blob) -> Result<Blob, Error> {
         Ok(logic::echo(request))
+    }
+
+    fn echo_chunk(&self, request: Chunk) -> Result<Chunk, Error> {
+        Ok(request)
     }
 
     fn fields(&self, request: Request) -> Result<Response, Error> {

@@ -7,6 +7,8 @@ use std::cell::RefCell;
 
 use prost::Message;
 
+// `Chunk` is for ours only (its `Bytes` echo).
+#[allow(dead_code)]
 mod bench {
     include!(concat!(env!("OUT_DIR"), "/bench.rs"));
 }
@@ -52,6 +54,12 @@ pub extern "C" fn nothing(_len: u32) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn echo(len: u32) -> u64 {
     serve(len, logic::echo)
+}
+
+/// Bare bytes, no protobuf: answers with the request block itself.
+#[unsafe(no_mangle)]
+pub extern "C" fn echo_bare(len: u32) -> u64 {
+    INPUT.with_borrow(|input| ((input.as_ptr() as u64) << 32) | len as u64)
 }
 
 #[unsafe(no_mangle)]
