@@ -3,29 +3,38 @@ against, the files `include_proto!` includes, and the services for the build-tim
 
 load(":providers.bzl", "WasmPluginGlueInfo")
 
-def proto_dependencies(ctx, targets):
-    """The glue of the proto_library targets among `targets` and of everything they import.
+def proto_dependencies(ctx, targets, glue = []):
+    """The glue of the proto_library targets among `targets`, of `glue`, and of their imports.
 
     Args:
       ctx: the rule context (for messages).
       targets: the values of an attribute that carries wasm_plugin_glue_aspect.
+      glue: more WasmPluginGlueInfo (rule_glue), which win over the aspect's glue of the same
+        proto_library.
 
     Returns:
       struct(crates, glue): `crates`, the glue crates as dependencies
       (struct(name, crate, dep_info)); `glue`, the entries of WasmPluginGlueInfo.transitive.
     """
-    glue = depset(transitive = [
+    entries = depset(transitive = [info.transitive for info in glue]).to_list()
+    entries += depset(transitive = [
         target[WasmPluginGlueInfo].transitive
         for target in targets
         if WasmPluginGlueInfo in target
     ]).to_list()
     names = {}
-    for entry in glue:
+    seen = {}
+    chosen = []
+    for entry in entries:
+        if entry.proto in seen:
+            continue
+        seen[entry.proto] = True
         if entry.crate_name in names and names[entry.crate_name] != entry.proto:
             fail("{}: {} and {} give glue crates of one name, `{}`: rename one of them".format(ctx.label, names[entry.crate_name], entry.proto, entry.crate_name))
         names[entry.crate_name] = entry.proto
-    crates = [struct(name = entry.crate_name, crate = entry.crate, dep_info = entry.dep_info) for entry in glue]
-    return struct(crates = crates, glue = glue)
+        chosen.append(entry)
+    crates = [struct(name = entry.crate_name, crate = entry.crate, dep_info = entry.dep_info) for entry in chosen]
+    return struct(crates = crates, glue = chosen)
 
 def include_dir(ctx, glue, generator):
     """Declares the directory OUT_DIR names for `include_proto!` and `wasm_plugin.rs`.
@@ -65,7 +74,7 @@ def check_services(ctx, *, mode, protos, plugins = [], checker):
       ctx: the rule context.
       mode: "library" (the protos declare a plugin service) or "host" (each plugin implements a
         plugin service of the protos, and each plugin service of the protos has a plugin).
-      protos: the targets of the rule's protos (with WasmPluginGlueInfo).
+      protos: the WasmPluginGlueInfo of the rule's protos (rule_glue).
       plugins: list of (Label, WasmPluginInfo), for hosts.
       checker: File, the check script.
 
@@ -78,12 +87,11 @@ def check_services(ctx, *, mode, protos, plugins = [], checker):
     args.add(marker)
     args.add(str(ctx.label))
     inputs = []
-    for proto in protos:
-        info = proto[WasmPluginGlueInfo]
-        own = [entry for entry in info.transitive.to_list() if entry.proto == proto.label]
+    for info in protos:
+        own = [entry for entry in info.transitive.to_list() if entry.proto == info.proto]
         files = [entry.services for entry in own] or [entry.services for entry in info.transitive.to_list()]
         for services in files:
-            args.add("--proto", "{}={}".format(proto.label, services.path))
+            args.add("--proto", "{}={}".format(info.proto, services.path))
             inputs.append(services)
     for label, plugin in plugins:
         for services in plugin.services:

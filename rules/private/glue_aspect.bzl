@@ -17,36 +17,52 @@ def _import_name(file, root):
             return file.path[len(prefix):]
     return file.short_path
 
-def _glue_aspect_impl(target, ctx):
-    proto = target[ProtoInfo]
-    imported = depset(transitive = [
-        dep[WasmPluginGlueInfo].transitive
-        for dep in getattr(ctx.rule.attr, "deps", [])
-        if WasmPluginGlueInfo in dep
-    ])
+def _own_files(proto):
+    """The import names of the `.proto` files of `proto` (ProtoInfo), without well-known types."""
     own = [_import_name(source, proto.proto_source_root) for source in proto.direct_sources]
-    own = [name for name in own if not name.startswith("google/protobuf/")]
+    return [name for name in own if not name.startswith("google/protobuf/")]
+
+def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous, options, sdk, prefix = ""):
+    """Generates the glue of one proto_library and, given an SDK, compiles it.
+
+    Args:
+      ctx: a context with the attributes `_generator`, `_rustfmt` and TOOLCHAIN_ATTRS.
+      label: Label, the proto_library's.
+      proto: its ProtoInfo.
+      imported: depset of the WasmPluginGlueInfo.transitive entries of what it imports.
+      side: "guest" or "host".
+      target_triple: the platform the crate is compiled for.
+      asynchronous: whether host glue has `async fn` rpcs.
+      options: WasmPluginGlueOptionsInfo, prost's options for its messages.
+      sdk: the guest SDK or the runtime target, or None to generate the sources only.
+      prefix: the start of the names of the files it declares (a rule's own name, to keep the
+        files of its protos apart; empty in the aspect).
+
+    Returns:
+      struct(info, entry, providers): its WasmPluginGlueInfo; its entry in the `transitive` of
+      that (None without files of its own or without an SDK); and the providers of an aspect
+      (WasmPluginCrateInfo and WasmPluginDepInfo with an SDK, WasmPluginGlueInfo,
+      OutputGroupInfo).
+    """
+    own = _own_files(proto)
     if not own:
         # Only well-known types (prost-types has them), or a library that only gathers others:
         # its users get the glue of what it imports.
-        return [WasmPluginGlueInfo(side = None, srcs = None, services = None, packages = None, crate_name = None, proto = target.label, transitive = imported)]
-
-    target_triple = platform_of(ctx)
-    side = "guest" if target_triple == WASM else "host"
-    asynchronous = side == "host" and ctx.attr.calls == "async"
+        info = WasmPluginGlueInfo(side = None, srcs = None, services = None, packages = None, crate_name = None, proto = label, transitive = imported)
+        return struct(info = info, entry = None, providers = [info])
 
     # Both kinds of host glue of one proto_library may be built; their files differ by name.
     kind = side + ("_async" if asynchronous else "")
-    crate_name = identifier(target.label.name)
-    directory = ctx.actions.declare_directory("{}.wasm_plugin_{}".format(target.label.name, kind))
-    services = ctx.actions.declare_file("{}.wasm_plugin_{}.services".format(target.label.name, kind))
-    packages = ctx.actions.declare_file("{}.wasm_plugin_{}.packages".format(target.label.name, kind))
+    crate_name = identifier(label.name)
+    stem = prefix + label.name
+    directory = ctx.actions.declare_directory("{}.wasm_plugin_{}".format(stem, kind))
+    services = ctx.actions.declare_file("{}.wasm_plugin_{}.services".format(stem, kind))
+    packages = ctx.actions.declare_file("{}.wasm_plugin_{}.packages".format(stem, kind))
     imported_glue = imported.to_list()
     args = ctx.actions.args()
     args.add("--side", side)
     if asynchronous:
         args.add("--async-calls")
-    options = ctx.attr._options[WasmPluginGlueOptionsInfo]
     args.add_all(options.bytes, before_each = "--bytes")
     args.add_all(options.btree_map, before_each = "--btree-map")
     args.add_all(options.disable_comments, before_each = "--disable-comments")
@@ -69,11 +85,14 @@ def _glue_aspect_impl(target, ctx):
         inputs = depset([ctx.file._rustfmt], transitive = [proto.transitive_descriptor_sets, ctx.attr._rustc_files.files]),
         outputs = [directory, services, packages],
         mnemonic = "WasmPluginGen",
-        progress_message = "Generating the {} glue of {}".format(kind.replace("_", " "), target.label),
+        progress_message = "Generating the {} glue of {}".format(kind.replace("_", " "), label),
     )
+    generated = OutputGroupInfo(wasm_plugin_glue = depset([directory]))
+    if not sdk:
+        info = WasmPluginGlueInfo(side = side, srcs = directory, services = services, packages = packages, crate_name = crate_name, proto = label, transitive = imported)
+        return struct(info = info, entry = None, providers = [info, generated])
 
-    sdk = ctx.attr._guest if side == "guest" else ctx.attr._runtime
-    output = ctx.actions.declare_file("{}.wasm_plugin_{}_crate/lib{}.rlib".format(target.label.name, kind, crate_name))
+    output = ctx.actions.declare_file("{}.wasm_plugin_{}_crate/lib{}.rlib".format(stem, kind, crate_name))
     result = compile_crate(
         ctx,
         crate_name = crate_name,
@@ -90,24 +109,93 @@ def _glue_aspect_impl(target, ctx):
         files = tuple(own),
         packages = packages,
         services = services,
-        proto = target.label,
+        proto = label,
         crate = result.crate,
         dep_info = result.dep_info,
     )
-    return [
-        result.crate,
-        result.dep_info,
-        WasmPluginGlueInfo(
+    info = WasmPluginGlueInfo(
+        side = side,
+        srcs = directory,
+        services = services,
+        packages = packages,
+        crate_name = crate_name,
+        proto = label,
+        transitive = depset([this], transitive = [imported]),
+    )
+    return struct(info = info, entry = this, providers = [result.crate, result.dep_info, info, generated])
+
+def _glue_aspect_impl(target, ctx):
+    imported = depset(transitive = [
+        dep[WasmPluginGlueInfo].transitive
+        for dep in getattr(ctx.rule.attr, "deps", [])
+        if WasmPluginGlueInfo in dep
+    ])
+    target_triple = platform_of(ctx)
+    side = "guest" if target_triple == WASM else "host"
+    return glue_crate(
+        ctx,
+        label = target.label,
+        proto = target[ProtoInfo],
+        imported = imported,
+        side = side,
+        target_triple = target_triple,
+        asynchronous = side == "host" and ctx.attr.calls == "async",
+        options = ctx.attr._options[WasmPluginGlueOptionsInfo],
+        sdk = ctx.attr._guest if side == "guest" else ctx.attr._runtime,
+    ).providers
+
+def _closure_size(proto):
+    return len(proto[WasmPluginGlueInfo].transitive.to_list())
+
+def rule_glue(ctx, protos, *, side, target_triple, asynchronous, sdk):
+    """The glue of a rule's `protos`: the aspect's, or generated again with its `glue_options`.
+
+    With `glue_options`, the options shape the messages of `protos`; what they import keeps the
+    aspect's glue (the build's options), because a message is one Rust type in every crate that
+    uses it.
+
+    Args:
+      ctx: the rule context (`glue_options`, `_generator`, `_rustfmt`, TOOLCHAIN_ATTRS).
+      protos: the targets of the rule's `proto` and `protos` (with the aspect).
+      side: "guest" or "host".
+      target_triple: the platform the crates are compiled for.
+      asynchronous: whether host glue has `async fn` rpcs.
+      sdk: the guest SDK or the runtime target, or None to generate the sources only.
+
+    Returns:
+      list of WasmPluginGlueInfo, one per target of `protos`, in their order.
+    """
+    if not ctx.attr.glue_options:
+        return [proto[WasmPluginGlueInfo] for proto in protos]
+    options = ctx.attr.glue_options[WasmPluginGlueOptionsInfo]
+
+    # A proto's glue closure holds that of everything it imports, so the smaller closures first:
+    # a proto of the rule that another imports is generated before it.
+    ordered = sorted(protos, key = _closure_size)
+    infos = {}
+    entries = {}
+    for proto in ordered:
+        imported = [
+            entries[entry.proto] if entry.proto in entries else entry
+            for entry in proto[WasmPluginGlueInfo].transitive.to_list()
+            if entry.proto != proto.label
+        ]
+        glue = glue_crate(
+            ctx,
+            label = proto.label,
+            proto = proto[ProtoInfo],
+            imported = depset(imported),
             side = side,
-            srcs = directory,
-            services = services,
-            packages = packages,
-            crate_name = crate_name,
-            proto = target.label,
-            transitive = depset([this], transitive = [imported]),
-        ),
-        OutputGroupInfo(wasm_plugin_glue = depset([directory])),
-    ]
+            target_triple = target_triple,
+            asynchronous = asynchronous,
+            options = options,
+            sdk = sdk,
+            prefix = ctx.label.name + ".",
+        )
+        infos[proto.label] = glue.info
+        if glue.entry:
+            entries[proto.label] = glue.entry
+    return [infos[proto.label] for proto in protos]
 
 wasm_plugin_glue_aspect = aspect(
     implementation = _glue_aspect_impl,

@@ -13,9 +13,10 @@ def _glue_options_impl(ctx):
 
 wasm_plugin_glue_options = rule(
     implementation = _glue_options_impl,
-    doc = """prost's options for the message types of every glue crate of a build, as the
-generator's `Builder` methods of the same names: both sides honour them. The build takes them
-from the flag `@rules_wasm_plugin//rules:glue_options`:
+    doc = """prost's options for message types, as the generator's `Builder` methods of the same
+names: both sides honour them. A target's `glue_options` attribute (wasm_plugin_library,
+wasm_plugin_host, wasm_plugin_host_test, wasm_plugin_glue) applies them to the messages of its
+protos; the flag `@rules_wasm_plugin//rules:glue_options` to every glue crate of a build:
 
 ```python
 # BUILD.bazel

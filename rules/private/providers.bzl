@@ -69,7 +69,7 @@ WasmPluginInfo = provider(
 )
 
 WasmPluginGlueOptionsInfo = provider(
-    doc = "prost's options for the message types of every glue crate (wasm_plugin_glue_options), the generator's `Builder` methods of the same names.",
+    doc = "prost's options for message types (wasm_plugin_glue_options), the generator's `Builder` methods of the same names: for every glue crate of a build (the flag `//rules:glue_options`) or for one target's protos (its `glue_options`).",
     fields = {
         "bytes": "list of string: protobuf paths whose `bytes` fields are `bytes::Bytes`.",
         "btree_map": "list of string: protobuf paths whose maps are `BTreeMap`.",

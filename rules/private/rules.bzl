@@ -2,8 +2,8 @@
 wasm_plugin_directory."""
 
 load(":glue.bzl", "check_services")
-load(":glue_aspect.bzl", "wasm_plugin_glue_aspect")
-load(":providers.bzl", "WasmPluginCrateInfo", "WasmPluginGlueInfo", "WasmPluginInfo")
+load(":glue_aspect.bzl", "rule_glue", "wasm_plugin_glue_aspect")
+load(":providers.bzl", "WasmPluginCrateInfo", "WasmPluginGlueOptionsInfo", "WasmPluginInfo")
 load(":rust.bzl", "CRATE_ATTRS", "compile_first_party", "deps_attr")
 load(":rustc.bzl", "HOST", "WASM", "crate_root", "dependency", "identifier", "shell_quote")
 load(":transitions.bzl", "TRANSITION_ALLOWLIST", "host_transition", "side_transition", "wasm_transition")
@@ -19,6 +19,12 @@ def _protos(ctx):
 
 def _protos_attr(transition):
     return {
+        "glue_options": attr.label(
+            providers = [WasmPluginGlueOptionsInfo],
+            doc = "A wasm_plugin_glue_options target: prost's options for the messages of `proto`/`protos`, instead of the build's (`@rules_wasm_plugin//rules:glue_options`). What they import keeps the build's options. Give plugins and hosts of one interface the same options.",
+        ),
+        # Formats the glue generated with `glue_options`.
+        "_rustfmt": attr.label(default = Label("@wasm_plugin_rust//:bin/rustfmt"), allow_single_file = True),
         "proto": attr.label(
             providers = [ProtoInfo],
             aspects = [wasm_plugin_glue_aspect],
@@ -34,13 +40,15 @@ def _protos_attr(transition):
     }
 
 def _library_impl(ctx):
-    protos = _protos(ctx)
-    checked = check_services(ctx, mode = "library", protos = protos, checker = ctx.file._check)
+    guest_target = ctx.attr._guest[0]
+    glue = rule_glue(ctx, _protos(ctx), side = "guest", target_triple = WASM, asynchronous = False, sdk = guest_target)
+    checked = check_services(ctx, mode = "library", protos = glue, checker = ctx.file._check)
     wasm = ctx.actions.declare_file(ctx.label.name + ".wasm")
-    guest = dependency(ctx.attr._guest[0])
+    guest = dependency(guest_target)
     compile_first_party(
         ctx,
-        dep_targets = ctx.attr.deps + protos,
+        dep_targets = ctx.attr.deps,
+        glue = glue,
         crate_type = "cdylib",
         root = crate_root(ctx, "lib.rs"),
         output = wasm,
@@ -53,8 +61,8 @@ def _library_impl(ctx):
         DefaultInfo(files = depset([wasm]), runfiles = ctx.runfiles(files = [wasm])),
         WasmPluginInfo(
             wasm = wasm,
-            services = [proto[WasmPluginGlueInfo].services for proto in protos if proto[WasmPluginGlueInfo].services],
-            protos = [proto.label for proto in protos],
+            services = [info.services for info in glue if info.services],
+            protos = [info.proto for info in glue],
         ),
     ]
 
@@ -115,20 +123,22 @@ def _plugin_variables(ctx):
     return variables.keys()
 
 def _host_impl(ctx, test):
-    protos = _protos(ctx)
+    runtime = ctx.attr._runtime[0]
+    glue = rule_glue(ctx, _protos(ctx), side = "host", target_triple = HOST, asynchronous = ctx.attr.calls == "async", sdk = runtime)
     plugins = [(plugin.label, plugin[WasmPluginInfo]) for plugin in ctx.attr.plugins]
     extra_inputs = []
     if ctx.attr.check_plugins:
-        extra_inputs.append(check_services(ctx, mode = "host", protos = protos, plugins = plugins, checker = ctx.file._check))
+        extra_inputs.append(check_services(ctx, mode = "host", protos = glue, plugins = plugins, checker = ctx.file._check))
     binary = ctx.actions.declare_file(ctx.label.name + ".bin")
     compile_first_party(
         ctx,
-        dep_targets = ctx.attr.deps + protos,
+        dep_targets = ctx.attr.deps,
+        glue = glue,
         crate_type = "bin",
         root = crate_root(ctx, "main.rs"),
         output = binary,
         target = HOST,
-        extra_deps = [dependency(ctx.attr._runtime[0])],
+        extra_deps = [dependency(runtime)],
         test = test,
         extra_inputs = extra_inputs,
     )
@@ -230,7 +240,15 @@ wasm_plugin_host_test(
 )
 
 def _glue_impl(ctx):
-    glue = ctx.attr.proto[0][WasmPluginGlueInfo]
+    side = ctx.attr.side
+    glue = rule_glue(
+        ctx,
+        ctx.attr.proto,
+        side = side,
+        target_triple = WASM if side == "guest" else HOST,
+        asynchronous = side == "host" and ctx.attr.calls == "async",
+        sdk = None,
+    )[0]
     if not glue.srcs:
         fail("{}: {} has no .proto files of its own (only well-known types, or only deps)".format(ctx.label, ctx.attr.proto[0].label))
     return [DefaultInfo(files = depset([glue.srcs]), runfiles = ctx.runfiles(files = [glue.srcs]))]
@@ -252,6 +270,13 @@ wasm_plugin_glue(name = "pricing_host_glue", proto = ":pricing_proto", side = "h
             doc = "The proto_library.",
         ),
         "side": attr.string(default = "host", values = ["guest", "host"], doc = "Which glue: `host` or `guest`."),
+        "glue_options": attr.label(
+            providers = [WasmPluginGlueOptionsInfo],
+            doc = "A wasm_plugin_glue_options target, as on wasm_plugin_library and wasm_plugin_host.",
+        ),
+        "_generator": attr.label(default = Label("//generator:wasm-plugin-gen"), executable = True, cfg = "exec"),
+        "_rustfmt": attr.label(default = Label("@wasm_plugin_rust//:bin/rustfmt"), allow_single_file = True),
+        "_rustc_files": attr.label(default = Label("@wasm_plugin_rust//:rustc_files")),
         "calls": attr.string(default = "blocking", values = ["blocking", "async"], doc = "For the host side: `blocking` or `async` glue, as `wasm_plugin_host`'s `calls`."),
     }),
 )

@@ -53,7 +53,7 @@ _OWN_CRATE_ATTRS["deps"] = attr.label_list(providers = [WasmPluginCrateInfo], cf
 def crate_name_of(ctx):
     return ctx.attr.crate_name or identifier(ctx.label.name)
 
-def compile_first_party(ctx, *, dep_targets, crate_type, root, output, target, extra_deps = [], test = False, extra_flags = [], extra_inputs = []):
+def compile_first_party(ctx, *, dep_targets, crate_type, root, output, target, glue = [], extra_deps = [], test = False, extra_flags = [], extra_inputs = []):
     """Compiles a first-party crate from the CRATE_ATTRS of `ctx`.
 
     Args:
@@ -63,6 +63,7 @@ def compile_first_party(ctx, *, dep_targets, crate_type, root, output, target, e
       root: File, the crate root.
       output: File, what rustc writes.
       target: the target triple.
+      glue: WasmPluginGlueInfo of the rule's own protos (rule_glue), whose crates it uses.
       extra_deps: more dependencies (struct(name, crate, dep_info)): the runtime or guest SDK.
       test: whether to compile the crate's tests.
       extra_flags: more rustc flags.
@@ -71,7 +72,7 @@ def compile_first_party(ctx, *, dep_targets, crate_type, root, output, target, e
     Returns:
       struct(crate, dep_info), as compile_crate.
     """
-    protos = proto_dependencies(ctx, dep_targets) if hasattr(ctx.attr, "_generator") else struct(crates = [], glue = [])
+    protos = proto_dependencies(ctx, dep_targets, glue) if hasattr(ctx.attr, "_generator") else struct(crates = [], glue = [])
     deps = extra_deps + [rust_dependency(ctx, dep) for dep in dep_targets if ProtoInfo not in dep]
     deps += protos.crates
     names = {}

@@ -136,6 +136,8 @@ in_repository "$misuse:unimplemented_proto_host" \
   "ERROR: $misuse:unimplemented_proto_host: proto $misuse:echo_proto declares misuse.echo.Echo version 1, but none of its plugins ($misuse:counter_plugin) implements it"
 in_repository "$misuse:not_a_crate" \
   "'$misuse:counter_sources' does not have mandatory providers"
+in_repository "$misuse:wrong_glue_options" \
+  "in glue_options attribute of wasm_plugin_library rule $misuse:wrong_glue_options: '$misuse:counter_sources' does not have mandatory providers: 'WasmPluginGlueOptionsInfo'"
 in_repository "$misuse:counter_plugin" \
   "counter.proto: its descriptor set carries no comments, so its \`// wasm:plugin\` directives cannot be read; build with --experimental_proto_descriptor_sets_include_source_info" \
   --noexperimental_proto_descriptor_sets_include_source_info
