@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use prost::bytes::{Buf, Bytes};
 use prost::Message;
 
 pub(crate) use wasm_plugin_abi::{pack, Payload, ERROR_FLAG};
@@ -152,5 +153,65 @@ impl Drop for HostBuffer {
             // SAFETY: the host allocated the block with this module's `malloc` and gave it up.
             unsafe { libc::free(self.ptr as usize as *mut u8) }
         }
+    }
+}
+
+/// A payload from the host as prost decodes it: borrowed for the call, or owned (a block the
+/// host gave up), whose `Bytes` fields then view it instead of copying. One type for both, so
+/// that each message type has one decoder in the module, which reads it as a plain slice.
+pub(crate) struct Incoming<'a> {
+    /// What is left to read.
+    rest: &'a [u8],
+    /// The block `rest` lies in, if this module owns it.
+    owner: Option<Bytes>,
+}
+
+impl<'a> Incoming<'a> {
+    pub(crate) fn borrowed(bytes: &'a [u8]) -> Self {
+        Self {
+            rest: bytes,
+            owner: None,
+        }
+    }
+
+    /// The block at `ptr`, which the host gave up, as an owned payload.
+    ///
+    /// # Safety
+    /// As [`HostBuffer::new`].
+    pub(crate) unsafe fn owned(ptr: u32, len: u32) -> Self {
+        // SAFETY: guaranteed by the caller.
+        let owner = Bytes::from_owner(unsafe { HostBuffer::new(ptr, len) });
+        // SAFETY: the block stays in place until `owner` and its views are dropped, and `rest`
+        // is only lent out for less than this value, which holds `owner`.
+        let rest = unsafe { std::slice::from_raw_parts(owner.as_ptr(), owner.len()) };
+        Self {
+            rest,
+            owner: Some(owner),
+        }
+    }
+}
+
+impl Buf for Incoming<'_> {
+    fn remaining(&self) -> usize {
+        self.rest.len()
+    }
+
+    fn chunk(&self) -> &[u8] {
+        self.rest
+    }
+
+    fn advance(&mut self, count: usize) {
+        self.rest = &self.rest[count..];
+    }
+
+    fn copy_to_bytes(&mut self, len: usize) -> Bytes {
+        let (taken, rest) = self.rest.split_at(len);
+        let bytes = match &self.owner {
+            // A view, not a copy.
+            Some(owner) => owner.slice_ref(taken),
+            None => Bytes::copy_from_slice(taken),
+        };
+        self.rest = rest;
+        bytes
     }
 }

@@ -30,17 +30,16 @@ where
             S::NAME
         ));
     }
-    let decoded = if abi::owns_request(len) {
+    let incoming = if abi::owns_request(len) {
         // SAFETY: at this level and size the host gave the block up (`docs/abi.md`, level 3).
-        let block = unsafe { abi::HostBuffer::new(ptr, len) };
-        // `bytes::Bytes` fields become views of the block, which is freed with the last one.
-        Req::decode(prost::bytes::Bytes::from_owner(block))
+        // `bytes::Bytes` fields view it; it is freed with the last of them.
+        unsafe { abi::Incoming::owned(ptr, len) }
     } else {
         // SAFETY: the host wrote the request into a buffer it owns for the duration of this
         // call.
-        Req::decode(unsafe { abi::borrow(ptr, len) })
+        abi::Incoming::borrowed(unsafe { abi::borrow(ptr, len) })
     };
-    let request = match decoded {
+    let request = match Req::decode(incoming) {
         Ok(request) => request,
         Err(error) => {
             return abi::error_to_host(&format!(

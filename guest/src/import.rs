@@ -14,7 +14,8 @@ thread_local! {
 /// Calls the imported host function `import` with `request`.
 ///
 /// The request stays in this module's memory for the duration of the call; the host answers
-/// with a buffer it allocated with this module's `malloc`, which is freed here after decoding.
+/// with a buffer it allocated with this module's `malloc`, which is freed here after decoding
+/// (a large one with the last `bytes::Bytes` field that views it).
 ///
 /// # Safety
 /// `import` must be a host function that follows `docs/abi.md`: it only reads the request, and
@@ -51,19 +52,22 @@ where
             reply.len
         )));
     }
-    // SAFETY: the host wrote the reply into a `malloc` block it gave up.
-    let buffer = unsafe { HostBuffer::new(reply.ptr, reply.len) };
-    if reply.is_error {
-        return Err(Error::new(String::from_utf8_lossy(buffer.bytes())));
+    if reply.is_error || reply.len < wasm_plugin_abi::OWNED_REQUEST_MIN {
+        // SAFETY: the host wrote the reply into a `malloc` block it gave up.
+        let buffer = unsafe { HostBuffer::new(reply.ptr, reply.len) };
+        if reply.is_error {
+            return Err(Error::new(String::from_utf8_lossy(buffer.bytes())));
+        }
+        return decode_reply(abi::Incoming::borrowed(buffer.bytes()));
     }
-    let decoded = if reply.len >= wasm_plugin_abi::OWNED_REQUEST_MIN {
-        // `bytes::Bytes` fields become views of the block, which is freed with the last one
-        // (a view costs an allocation, which only large replies make up for).
-        Resp::decode(prost::bytes::Bytes::from_owner(buffer))
-    } else {
-        Resp::decode(buffer.bytes())
-    };
-    decoded.map_err(|error| {
+    // `bytes::Bytes` fields view the block, which is freed with the last of them (a view costs
+    // an allocation, which only large replies make up for).
+    // SAFETY: as above.
+    decode_reply(unsafe { abi::Incoming::owned(reply.ptr, reply.len) })
+}
+
+fn decode_reply<Resp: Message + Default>(reply: abi::Incoming<'_>) -> Result<Resp, Error> {
+    Resp::decode(reply).map_err(|error| {
         Error::new(format!(
             "the plugin could not decode the host's reply as {}: {error}",
             std::any::type_name::<Resp>()
