@@ -201,3 +201,48 @@ fn an_export_of_the_wrong_type_is_refused_at_load() {
          (i32, i32) -> (i64)"
     );
 }
+
+/// `GUEST` agreeing on `level` instead of 1, with room for large requests (its allocator never
+/// reuses a block).
+fn at_level(level: u32) -> String {
+    let guest = GUEST
+        .replace(
+            r#"(func (export "wasm_plugin_abi") (param $host i32) (result i32) (i32.const 1))"#,
+            &format!(
+                r#"(func (export "wasm_plugin_abi") (param $host i32) (result i32) (i32.const {level}))"#
+            ),
+        )
+        .replace(r#"(memory (export "memory") 2)"#, r#"(memory (export "memory") 32)"#);
+    assert_eq!(
+        guest.matches("32)").count(),
+        1 + GUEST.matches("32)").count()
+    );
+    assert!(guest.contains(&format!("(i32.const {level}))")));
+    guest
+}
+
+/// How many more blocks stay allocated after five echoes of `large` bytes than after five of 1
+/// KiB: the request blocks the host gave up to the plugin (which `GUEST` never frees).
+fn blocks_given_up(plugin: &ConformancePlugin, large: usize) -> u32 {
+    plugin.echo(blob(&[1; 1 << 10])).expect("warm-up");
+    let start = live_blocks(plugin);
+    for _ in 0..5 {
+        plugin.echo(blob(&[1; 1 << 10])).expect("small echo");
+    }
+    let after_small = live_blocks(plugin);
+    for _ in 0..5 {
+        let data = vec![2; large];
+        assert_eq!(plugin.echo(blob(&data)).expect("large echo").data, data);
+    }
+    let after_large = live_blocks(plugin);
+    (after_large - after_small) - (after_small - start)
+}
+
+#[test]
+fn at_level_3_requests_of_16_kib_or_more_become_the_plugins() {
+    // Each goes into a fresh block the host neither reuses nor frees.
+    assert_eq!(blocks_given_up(&load(&at_level(3)), 16 << 10), 5);
+    // Below 16 KiB, and below level 3, the host keeps writing into its one request block.
+    assert_eq!(blocks_given_up(&load(&at_level(3)), (16 << 10) - 8), 0);
+    assert_eq!(blocks_given_up(&load(&at_level(2)), 64 << 10), 0);
+}
