@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use wasm_plugin_runtime::prost::bytes::Bytes;
+use wasm_plugin_runtime::{HostContext, HostError};
 use wasm_plugin_tests::{loader, wasm_file};
 
 mod shaped {
@@ -15,9 +16,26 @@ mod shaped {
 }
 use shaped::{Inspection, Parcel, ShaperPlugin};
 
+/// The host's `Stockroom`: parcels of the size the request's data names, in decimal.
+struct Stockroom;
+
+impl shaped::Stockroom for Stockroom {
+    fn fetch(&self, _context: &HostContext<'_>, request: Parcel) -> Result<Parcel, HostError> {
+        let size: usize = std::str::from_utf8(&request.data)
+            .ok()
+            .and_then(|size| size.parse().ok())
+            .ok_or_else(|| HostError::new("the data must be a size, in decimal"))?;
+        Ok(parcel(Bytes::from(vec![3; size])))
+    }
+}
+
+fn load() -> ShaperPlugin {
+    ShaperPlugin::load(&loader(), wasm_file("shaped"), Stockroom).expect("load")
+}
+
 #[test]
 fn bytes_maps_and_attributes_survive_the_round_trip() {
-    let plugin = ShaperPlugin::load(&loader(), wasm_file("shaped")).expect("load");
+    let plugin = load();
     let request = Parcel {
         data: Bytes::new(),
         labels: BTreeMap::from([
@@ -53,7 +71,7 @@ fn parcel(data: Bytes) -> Parcel {
 
 #[test]
 fn large_bytes_fields_cross_with_one_copy_each_way() {
-    let plugin = ShaperPlugin::load(&loader(), wasm_file("shaped")).expect("load");
+    let plugin = load();
     let large = Bytes::from((0..1 << 20).map(|i| i as u8).collect::<Vec<u8>>());
     // The first answer of this size grows the plugin's result block, which the plugin counts
     // at its next call.
@@ -84,6 +102,30 @@ fn large_bytes_fields_cross_with_one_copy_each_way() {
         reply.allocated >= 8 << 10,
         "the plugin allocated only {} bytes to decode an 8 KiB request",
         reply.allocated
+    );
+}
+
+#[test]
+fn large_host_function_replies_are_not_copied_in_the_plugin() {
+    let plugin = load();
+    let fetch = |size: usize| {
+        let reply = plugin
+            .inspect_fetched(parcel(Bytes::from(size.to_string())))
+            .expect("inspect fetched");
+        assert_eq!(reply.data, vec![3; size]);
+        reply.allocated
+    };
+    // The plugin decoded the 1 MiB reply as a view of the block the host wrote it into.
+    let allocated = fetch(1 << 20);
+    assert!(
+        allocated < 4 << 10,
+        "the plugin allocated {allocated} bytes to decode a 1 MiB reply"
+    );
+    // A small reply is copied instead (below `OWNED_REQUEST_MIN`): the count sees it.
+    let allocated = fetch(8 << 10);
+    assert!(
+        allocated >= 8 << 10,
+        "the plugin allocated only {allocated} bytes to decode an 8 KiB reply"
     );
 }
 

@@ -8,7 +8,7 @@ mod shaped {
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use shaped::{Inspection, Parcel, Shaper};
+use shaped::{Inspection, Parcel, Shaper, Stockroom};
 use wasm_plugin_guest::prost::bytes::{Bytes, BytesMut};
 use wasm_plugin_guest::Error;
 
@@ -29,6 +29,17 @@ impl Shaper for Plugin {
             labels,
             chunks: Vec::new(),
         })
+    }
+
+    fn inspect_fetched(&self, request: Parcel) -> Result<Inspection, Error> {
+        let before = ALLOCATED.load(Ordering::Relaxed);
+        let fetched = Stockroom::new().fetch(request)?;
+        let inspection = Inspection {
+            data: fetched.data,
+            allocated: ALLOCATED.load(Ordering::Relaxed) - before,
+        };
+        ANSWERED.store(ALLOCATED.load(Ordering::Relaxed), Ordering::Relaxed);
+        Ok(inspection)
     }
 
     fn inspect(&self, request: Parcel) -> Result<Inspection, Error> {
