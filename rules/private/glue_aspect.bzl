@@ -63,6 +63,8 @@ def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous
     args.add("--side", side)
     if asynchronous:
         args.add("--async-calls")
+    for extern in options.extern_crates:
+        args.add("--extern-path", "{}={}".format(extern.path, extern.rust))
     args.add_all(options.bytes, before_each = "--bytes")
     args.add_all(options.btree_map, before_each = "--btree-map")
     args.add_all(options.disable_comments, before_each = "--disable-comments")
@@ -101,7 +103,7 @@ def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous
         srcs = [directory],
         output = output,
         target = target_triple,
-        deps = [dependency(sdk)] + [struct(name = glue.crate_name, crate = glue.crate, dep_info = glue.dep_info) for glue in imported_glue],
+        deps = [dependency(sdk)] + [extern.crate for extern in options.extern_crates] + [struct(name = glue.crate_name, crate = glue.crate, dep_info = glue.dep_info) for glue in imported_glue],
         mnemonic = "WasmPluginGlue",
     )
     this = struct(
@@ -167,7 +169,9 @@ def rule_glue(ctx, protos, *, side, target_triple, asynchronous, sdk):
     """
     if not ctx.attr.glue_options:
         return [proto[WasmPluginGlueInfo] for proto in protos]
-    options = ctx.attr.glue_options[WasmPluginGlueOptionsInfo]
+
+    # The attribute has a transition (to the side's platform, for extern crates): a list.
+    options = ctx.attr.glue_options[0][WasmPluginGlueOptionsInfo]
 
     # A proto's glue closure holds that of everything it imports, so the smaller closures first:
     # a proto of the rule that another imports is generated before it.

@@ -71,6 +71,7 @@ WasmPluginInfo = provider(
 WasmPluginGlueOptionsInfo = provider(
     doc = "prost's options for message types (wasm_plugin_glue_options), the generator's `Builder` methods of the same names: for every glue crate of a build (the flag `//rules:glue_options`) or for one target's protos (its `glue_options`).",
     fields = {
+        "extern_crates": "list of struct(path, rust, crate): the protobuf path whose types the Rust path `rust` has, in `crate` (struct(name, crate, dep_info), a dependency of the glue crate).",
         "bytes": "list of string: protobuf paths whose `bytes` fields are `bytes::Bytes`.",
         "btree_map": "list of string: protobuf paths whose maps are `BTreeMap`.",
         "disable_comments": "list of string: protobuf paths whose comments are left out.",

@@ -21,6 +21,7 @@ def _protos_attr(transition):
     return {
         "glue_options": attr.label(
             providers = [WasmPluginGlueOptionsInfo],
+            cfg = transition,
             doc = "A wasm_plugin_glue_options target: prost's options for the messages of `proto`/`protos`, instead of the build's (`@rules_wasm_plugin//rules:glue_options`). What they import keeps the build's options. Give plugins and hosts of one interface the same options.",
         ),
         # Formats the glue generated with `glue_options`.
@@ -272,6 +273,7 @@ wasm_plugin_glue(name = "pricing_host_glue", proto = ":pricing_proto", side = "h
         "side": attr.string(default = "host", values = ["guest", "host"], doc = "Which glue: `host` or `guest`."),
         "glue_options": attr.label(
             providers = [WasmPluginGlueOptionsInfo],
+            cfg = side_transition,
             doc = "A wasm_plugin_glue_options target, as on wasm_plugin_library and wasm_plugin_host.",
         ),
         "_generator": attr.label(default = Label("//generator:wasm-plugin-gen"), executable = True, cfg = "exec"),

@@ -19,6 +19,9 @@
 //!   `.proto` one Rust type everywhere;
 //! - `--rustfmt` names the rustfmt that lays the code out (else see `Builder::rustfmt`);
 //! - `--async-calls`: async host code (`Builder::async_calls`);
+//! - `--extern-path PATH=RUST_PATH`: the types under the protobuf path PATH are the Rust types
+//!   under RUST_PATH, in a crate of the user's (`Builder::extern_path`); it wins over the
+//!   `--extern-crate` paths it covers;
 //! - `--bytes PATH`, `--btree-map PATH`, `--disable-comments PATH`,
 //!   `--type-attribute PATH=ATTRIBUTE`, `--field-attribute PATH=ATTRIBUTE`: prost's options for
 //!   the message types (the `Builder` methods of the same names), each as often as needed.
@@ -42,7 +45,7 @@ const USAGE: &str = "usage: wasm-plugin-gen --side guest|host --out DIR [--servi
     [--packages FILE] [--rustfmt PATH] [--async-calls] [--bytes PATH]... [--btree-map PATH]... \
     [--disable-comments PATH]... [--type-attribute PATH=ATTRIBUTE]... \
     [--field-attribute PATH=ATTRIBUTE]... [--descriptor-set FILE]... \
-    [--extern-crate CRATE=PROTO]... PROTO...\n       wasm-plugin-gen include --out DIR [--glue CRATE=PACKAGES]...";
+    [--extern-crate CRATE=PROTO]... [--extern-path PATH=RUST_PATH]... PROTO...\n       wasm-plugin-gen include --out DIR [--glue CRATE=PACKAGES]...";
 
 #[derive(Default)]
 struct Generate {
@@ -59,6 +62,7 @@ struct Generate {
     field_attributes: Vec<(String, String)>,
     descriptor_sets: Vec<PathBuf>,
     extern_crates: Vec<(String, String)>,
+    extern_paths: Vec<(String, String)>,
     protos: Vec<String>,
 }
 
@@ -123,6 +127,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
             (false, "--extern-crate") => generate
                 .extern_crates
                 .push(pair(value()?, "--extern-crate")?),
+            (false, "--extern-path") => {
+                generate.extern_paths.push(pair(value()?, "--extern-path")?)
+            }
             (_, flag) if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}; {USAGE}"))
             }
@@ -242,6 +249,11 @@ fn extern_paths(
     Ok(paths)
 }
 
+/// Whether the protobuf path `path` (`.pkg`, `.pkg.Message`) is `other` or contains it.
+fn covers(path: &str, other: &str) -> bool {
+    path == "." || other == path || other.starts_with(&format!("{path}."))
+}
+
 fn write(path: &PathBuf, content: &str) -> Result<(), String> {
     std::fs::write(path, content).map_err(|error| format!("{}: {error}", path.display()))
 }
@@ -281,7 +293,14 @@ fn generate(arguments: Generate) -> Result<(), String> {
     if let Some(rustfmt) = arguments.rustfmt {
         builder = builder.rustfmt(rustfmt);
     }
+    let users = &arguments.extern_paths;
     for (proto, rust) in extern_paths(&files, &arguments.extern_crates, &arguments.protos)? {
+        // A crate of the user's has these types instead of a glue crate.
+        if !users.iter().any(|(path, _)| covers(path, &proto)) {
+            builder = builder.extern_path(proto, rust);
+        }
+    }
+    for (proto, rust) in users {
         builder = builder.extern_path(proto, rust);
     }
     let generated = builder
