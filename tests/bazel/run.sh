@@ -136,6 +136,8 @@ in_repository "$misuse:unimplemented_proto_host" \
   "ERROR: $misuse:unimplemented_proto_host: proto $misuse:echo_proto declares misuse.echo.Echo version 1, but none of its plugins ($misuse:counter_plugin) implements it"
 in_repository "$misuse:not_a_crate" \
   "'$misuse:counter_sources' does not have mandatory providers"
+in_repository "$misuse:extern_crate_without_a_protobuf_path" \
+  "$misuse:extern_crate_without_a_protobuf_path: extern_crates gives $misuse:some_crate the protobuf path \`::some_crate\`: write it as \`.package\` or \`.package.Message\`"
 in_repository "$misuse:wrong_glue_options" \
   "in glue_options attribute of wasm_plugin_library rule $misuse:wrong_glue_options: '$misuse:counter_sources' does not have mandatory providers: 'WasmPluginGlueOptionsInfo'"
 in_repository "$misuse:counter_plugin" \
