@@ -31,6 +31,10 @@ thread_local! {
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
+/// A payload from the host of at least this many bytes that is this module's is decoded with
+/// `bytes::Bytes` fields as views of it: below, a copy costs less than the view's allocation.
+pub(crate) const VIEW_MIN: u32 = wasm_plugin_abi::OWNED_REQUEST_MIN;
+
 /// Whether a request of `len` bytes is this module's to free, at the agreed level.
 pub(crate) fn owns_request(len: u32) -> bool {
     wasm_plugin_abi::guest_owns_request(agreed(), len)
@@ -133,17 +137,13 @@ impl HostBuffer {
     pub(crate) unsafe fn new(ptr: u32, len: u32) -> Self {
         Self { ptr, len }
     }
-
-    pub(crate) fn bytes(&self) -> &[u8] {
-        // SAFETY: the block is owned by this value until it is dropped.
-        unsafe { borrow(self.ptr, self.len) }
-    }
 }
 
-/// What `bytes::Bytes::from_owner` views.
+/// The block's bytes (what `bytes::Bytes::from_owner` views).
 impl AsRef<[u8]> for HostBuffer {
     fn as_ref(&self) -> &[u8] {
-        self.bytes()
+        // SAFETY: the block is owned by this value until it is dropped.
+        unsafe { borrow(self.ptr, self.len) }
     }
 }
 
@@ -182,8 +182,8 @@ impl<'a> Incoming<'a> {
         // SAFETY: guaranteed by the caller.
         let owner = Bytes::from_owner(unsafe { HostBuffer::new(ptr, len) });
         // SAFETY: the block stays in place until `owner` and its views are dropped, and `rest`
-        // is only lent out for less than this value, which holds `owner`.
-        let rest = unsafe { std::slice::from_raw_parts(owner.as_ptr(), owner.len()) };
+        // is private, only lent out for less than this value, which holds `owner`.
+        let rest = unsafe { borrow(ptr, len) };
         Self {
             rest,
             owner: Some(owner),

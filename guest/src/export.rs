@@ -8,8 +8,9 @@ use crate::registry::{with_service, Service};
 use crate::Error;
 
 /// Serves one call of an exported method: `ptr`/`len` locate the request the host wrote (the
-/// host frees it, unless it is large and the level 3: then this module does), the result locates a `malloc` buffer with the response or, with bit 31 of the
-/// length set, the error message (the host frees it too).
+/// host frees it, except a large one at level 3, which this module frees), the result locates a
+/// `malloc` buffer with the response or, with bit 31 of the length set, the error message (the
+/// host frees it too).
 ///
 /// # Safety
 /// `ptr`/`len` must be the arguments the host passed to the export, as `docs/abi.md` says: a

@@ -52,22 +52,22 @@ where
             reply.len
         )));
     }
-    if reply.is_error || reply.len < wasm_plugin_abi::OWNED_REQUEST_MIN {
-        // SAFETY: the host wrote the reply into a `malloc` block it gave up.
+    if reply.is_error {
+        // SAFETY: the host wrote the message into a `malloc` block it gave up.
         let buffer = unsafe { HostBuffer::new(reply.ptr, reply.len) };
-        if reply.is_error {
-            return Err(Error::new(String::from_utf8_lossy(buffer.bytes())));
-        }
-        return decode_reply(abi::Incoming::borrowed(buffer.bytes()));
+        return Err(Error::new(String::from_utf8_lossy(buffer.as_ref())));
     }
-    // `bytes::Bytes` fields view the block, which is freed with the last of them (a view costs
-    // an allocation, which only large replies make up for).
-    // SAFETY: as above.
-    decode_reply(unsafe { abi::Incoming::owned(reply.ptr, reply.len) })
-}
-
-fn decode_reply<Resp: Message + Default>(reply: abi::Incoming<'_>) -> Result<Resp, Error> {
-    Resp::decode(reply).map_err(|error| {
+    let buffer;
+    let incoming = if reply.len >= abi::VIEW_MIN {
+        // SAFETY: the host wrote the reply into a `malloc` block it gave up. `bytes::Bytes`
+        // fields view it; it is freed with the last of them.
+        unsafe { abi::Incoming::owned(reply.ptr, reply.len) }
+    } else {
+        // SAFETY: as above; freed when `buffer` goes out of scope.
+        buffer = unsafe { HostBuffer::new(reply.ptr, reply.len) };
+        abi::Incoming::borrowed(buffer.as_ref())
+    };
+    Resp::decode(incoming).map_err(|error| {
         Error::new(format!(
             "the plugin could not decode the host's reply as {}: {error}",
             std::any::type_name::<Resp>()

@@ -9,19 +9,23 @@ def proto_dependencies(ctx, targets, glue = []):
     Args:
       ctx: the rule context (for messages).
       targets: the values of an attribute that carries wasm_plugin_glue_aspect.
-      glue: more WasmPluginGlueInfo (rule_glue), which win over the aspect's glue of the same
-        proto_library.
+      glue: more WasmPluginGlueInfo (rule_glue); a target of `targets` that reaches the same
+        proto_library with other glue fails the build.
 
     Returns:
       struct(crates, glue): `crates`, the glue crates as dependencies
       (struct(name, crate, dep_info)); `glue`, the entries of WasmPluginGlueInfo.transitive.
     """
     entries = depset(transitive = [info.transitive for info in glue]).to_list()
-    entries += depset(transitive = [
-        target[WasmPluginGlueInfo].transitive
-        for target in targets
-        if WasmPluginGlueInfo in target
-    ]).to_list()
+    own = {entry.proto: entry for entry in entries}
+    for target in targets:
+        if WasmPluginGlueInfo not in target:
+            continue
+        for entry in target[WasmPluginGlueInfo].transitive.to_list():
+            if entry.proto not in own:
+                entries.append(entry)
+            elif entry.packages != own[entry.proto].packages:
+                fail("{}: glue_options applies to {}, which {} reaches with the build's options: a message would be two Rust types; take it through `proto`/`protos` only".format(ctx.label, entry.proto, target.label))
     names = {}
     seen = {}
     chosen = []

@@ -22,7 +22,7 @@ def _own_files(proto):
     own = [_import_name(source, proto.proto_source_root) for source in proto.direct_sources]
     return [name for name in own if not name.startswith("google/protobuf/")]
 
-def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous, options, sdk, prefix = ""):
+def glue_crate(ctx, *, label, proto, imported, target_triple, asynchronous, options, sdk, prefix = ""):
     """Generates the glue of one proto_library and, given an SDK, compiles it.
 
     Args:
@@ -30,8 +30,8 @@ def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous
       label: Label, the proto_library's.
       proto: its ProtoInfo.
       imported: depset of the WasmPluginGlueInfo.transitive entries of what it imports.
-      side: "guest" or "host".
-      target_triple: the platform the crate is compiled for.
+      target_triple: the platform the crate is compiled for: wasm32-wasip1 for the guest side,
+        another for the host side.
       asynchronous: whether host glue has `async fn` rpcs.
       options: WasmPluginGlueOptionsInfo, prost's options for its messages.
       sdk: the guest SDK or the runtime target, or None to generate the sources only.
@@ -50,6 +50,8 @@ def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous
         # its users get the glue of what it imports.
         info = WasmPluginGlueInfo(side = None, srcs = None, services = None, packages = None, crate_name = None, proto = label, transitive = imported)
         return struct(info = info, entry = None, providers = [info])
+
+    side = "guest" if target_triple == WASM else "host"
 
     # Both kinds of host glue of one proto_library may be built; their files differ by name.
     kind = side + ("_async" if asynchronous else "")
@@ -109,6 +111,8 @@ def glue_crate(ctx, *, label, proto, imported, side, target_triple, asynchronous
     this = struct(
         crate_name = crate_name,
         files = tuple(own),
+        # Every proto_library it imports, directly or not.
+        imports = tuple([glue.proto for glue in imported_glue]),
         packages = packages,
         services = services,
         proto = label,
@@ -139,27 +143,32 @@ def _glue_aspect_impl(target, ctx):
         label = target.label,
         proto = target[ProtoInfo],
         imported = imported,
-        side = side,
         target_triple = target_triple,
         asynchronous = side == "host" and ctx.attr.calls == "async",
         options = ctx.attr._options[WasmPluginGlueOptionsInfo],
         sdk = ctx.attr._guest if side == "guest" else ctx.attr._runtime,
     ).providers
 
-def _closure_size(proto):
-    return len(proto[WasmPluginGlueInfo].transitive.to_list())
+def _import_order(proto):
+    """Sorts a proto_library after every library it imports.
 
-def rule_glue(ctx, protos, *, side, target_triple, asynchronous, sdk):
+    A glue closure holds that of everything the library imports; a library without files of its
+    own has the closure of what it gathers, and comes after it.
+    """
+    info = proto[WasmPluginGlueInfo]
+    return 2 * len(info.transitive.to_list()) + (0 if info.srcs else 1)
+
+def rule_glue(ctx, protos, *, target_triple, asynchronous, sdk):
     """The glue of a rule's `protos`: the aspect's, or generated again with its `glue_options`.
 
     With `glue_options`, the options shape the messages of `protos`; what they import keeps the
-    aspect's glue (the build's options), because a message is one Rust type in every crate that
-    uses it.
+    aspect's glue (the build's options). A message must be one Rust type in every crate that
+    uses it, so the build fails when a proto_library between them imports one of `protos` with
+    the build's glue (proto_dependencies checks the rule's other dependencies).
 
     Args:
       ctx: the rule context (`glue_options`, `_generator`, `_rustfmt`, TOOLCHAIN_ATTRS).
       protos: the targets of the rule's `proto` and `protos` (with the aspect).
-      side: "guest" or "host".
       target_triple: the platform the crates are compiled for.
       asynchronous: whether host glue has `async fn` rpcs.
       sdk: the guest SDK or the runtime target, or None to generate the sources only.
@@ -173,23 +182,28 @@ def rule_glue(ctx, protos, *, side, target_triple, asynchronous, sdk):
     # The attribute has a transition (to the side's platform, for extern crates): a list.
     options = ctx.attr.glue_options[0][WasmPluginGlueOptionsInfo]
 
-    # A proto's glue closure holds that of everything it imports, so the smaller closures first:
-    # a proto of the rule that another imports is generated before it.
-    ordered = sorted(protos, key = _closure_size)
+    # A proto of the rule that another imports is generated before it.
+    ordered = sorted(protos, key = _import_order)
+    own = {proto.label: True for proto in protos}
     infos = {}
     entries = {}
     for proto in ordered:
-        imported = [
-            entries[entry.proto] if entry.proto in entries else entry
-            for entry in proto[WasmPluginGlueInfo].transitive.to_list()
-            if entry.proto != proto.label
-        ]
+        imported = []
+        for entry in proto[WasmPluginGlueInfo].transitive.to_list():
+            if entry.proto == proto.label:
+                continue
+            if entry.proto in entries:
+                imported.append(entries[entry.proto])
+                continue
+            for name in entry.imports:
+                if name in own:
+                    fail("{}: glue_options applies to {}, which {} imports with the build's options (through {}): a message would be two Rust types; add {} to `protos`".format(ctx.label, name, entry.proto, proto.label, entry.proto))
+            imported.append(entry)
         glue = glue_crate(
             ctx,
             label = proto.label,
             proto = proto[ProtoInfo],
             imported = depset(imported),
-            side = side,
             target_triple = target_triple,
             asynchronous = asynchronous,
             options = options,

@@ -6,7 +6,7 @@ load(":transitions.bzl", "TRANSITION_ALLOWLIST", "keep_platform_transition")
 
 def _extern_crate(ctx, target, value):
     path, _, rust = value.partition("=")
-    if not path.startswith("."):
+    if not path.startswith(".") or path == ".":
         fail("{}: extern_crates gives {} the protobuf path `{}`: write it as `.package` or `.package.Message`, optionally `=::crate::module`".format(ctx.label, target.label, path))
     crate = dependency(target)
     return struct(path = path, rust = rust or "::" + crate.name, crate = crate)

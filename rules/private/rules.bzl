@@ -42,7 +42,7 @@ def _protos_attr(transition):
 
 def _library_impl(ctx):
     guest_target = ctx.attr._guest[0]
-    glue = rule_glue(ctx, _protos(ctx), side = "guest", target_triple = WASM, asynchronous = False, sdk = guest_target)
+    glue = rule_glue(ctx, _protos(ctx), target_triple = WASM, asynchronous = False, sdk = guest_target)
     checked = check_services(ctx, mode = "library", protos = glue, checker = ctx.file._check)
     wasm = ctx.actions.declare_file(ctx.label.name + ".wasm")
     guest = dependency(guest_target)
@@ -125,7 +125,7 @@ def _plugin_variables(ctx):
 
 def _host_impl(ctx, test):
     runtime = ctx.attr._runtime[0]
-    glue = rule_glue(ctx, _protos(ctx), side = "host", target_triple = HOST, asynchronous = ctx.attr.calls == "async", sdk = runtime)
+    glue = rule_glue(ctx, _protos(ctx), target_triple = HOST, asynchronous = ctx.attr.calls == "async", sdk = runtime)
     plugins = [(plugin.label, plugin[WasmPluginInfo]) for plugin in ctx.attr.plugins]
     extra_inputs = []
     if ctx.attr.check_plugins:
@@ -245,7 +245,6 @@ def _glue_impl(ctx):
     glue = rule_glue(
         ctx,
         ctx.attr.proto,
-        side = side,
         target_triple = WASM if side == "guest" else HOST,
         asynchronous = side == "host" and ctx.attr.calls == "async",
         sdk = None,

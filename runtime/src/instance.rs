@@ -423,7 +423,7 @@ impl Instance {
     /// What the guest leaves to the host to free after a call: below level 2 the result
     /// block; at level 0 the host function responses go-plugin's guests never free
     /// (`docs/abi.md`). The request block is kept for the next call, unless the guest answered
-    /// in it.
+    /// in it; a block given to the guest (level 3) is the guest's to free.
     fn blocks_to_free(&mut self, payload: Payload, request_ptr: u32) -> Vec<u32> {
         let level = self.store.data().level;
         let mut to_free = Vec::new();
@@ -478,8 +478,9 @@ impl Instance {
         Ok(())
     }
 
-    /// Where a request of `len` bytes goes: the instance's request block if large enough,
-    /// else a new one (the old one is forgotten here and freed by the caller).
+    /// Where a request of `len` bytes goes: at level 3, from 16 KiB, a block of its own that
+    /// the guest takes; else the instance's request block if large enough, or a new one (the
+    /// old one is forgotten here and freed by the caller).
     fn plan_request(&mut self, blueprint: &Blueprint, len: usize) -> Result<RequestBlock, Error> {
         if len == 0 {
             return Ok(RequestBlock::Ready(0));

@@ -138,6 +138,10 @@ in_repository "$misuse:not_a_crate" \
   "'$misuse:counter_sources' does not have mandatory providers"
 in_repository "$misuse:extern_crate_without_a_protobuf_path" \
   "$misuse:extern_crate_without_a_protobuf_path: extern_crates gives $misuse:some_crate the protobuf path \`::some_crate\`: write it as \`.package\` or \`.package.Message\`"
+in_repository "$misuse:options_and_a_dep_with_build_glue" \
+  "$misuse:options_and_a_dep_with_build_glue: glue_options applies to $misuse:counter_proto, which $misuse:reading_proto reaches with the build's options"
+in_repository "$misuse:options_and_a_proto_between" \
+  "$misuse:options_and_a_proto_between: glue_options applies to $misuse:counter_proto, which $misuse:reading_proto imports with the build's options (through $misuse:log_proto)"
 in_repository "$misuse:wrong_glue_options" \
   "in glue_options attribute of wasm_plugin_library rule $misuse:wrong_glue_options: '$misuse:counter_sources' does not have mandatory providers: 'WasmPluginGlueOptionsInfo'"
 in_repository "$misuse:counter_plugin" \

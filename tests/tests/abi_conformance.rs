@@ -223,18 +223,19 @@ fn at_level(level: u32) -> String {
 
 /// How many more blocks stay allocated after five echoes of `large` bytes than after five of 1
 /// KiB: the request blocks the host gave up to the plugin (which `GUEST` never frees).
-fn blocks_given_up(plugin: &ConformancePlugin, large: usize) -> u32 {
+fn blocks_given_up(plugin: &ConformancePlugin, large: usize) -> i64 {
     plugin.echo(blob(&[1; 1 << 10])).expect("warm-up");
-    let start = live_blocks(plugin);
+    let live = || i64::from(live_blocks(plugin));
+    let start = live();
     for _ in 0..5 {
         plugin.echo(blob(&[1; 1 << 10])).expect("small echo");
     }
-    let after_small = live_blocks(plugin);
+    let after_small = live();
     for _ in 0..5 {
         let data = vec![2; large];
         assert_eq!(plugin.echo(blob(&data)).expect("large echo").data, data);
     }
-    let after_large = live_blocks(plugin);
+    let after_large = live();
     (after_large - after_small) - (after_small - start)
 }
 

@@ -3,12 +3,11 @@
 //! than once on either side. The options come from tests/build.rs under Cargo and from the
 //! targets' `glue_options` under Bazel.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use wasm_plugin_runtime::prost::bytes::Bytes;
 use wasm_plugin_runtime::{HostContext, HostError};
+use wasm_plugin_testing::alloc::allocated_by;
 use wasm_plugin_tests::{loader, wasm_file};
 
 mod shaped {
@@ -129,44 +128,5 @@ fn large_host_function_replies_are_not_copied_in_the_plugin() {
     );
 }
 
-thread_local! {
-    /// Bytes this thread has allocated so far.
-    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Runs `f`, returning what it returned and the bytes this thread allocated meanwhile.
-fn allocated_by<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = ALLOCATED.get();
-    let result = f();
-    (result, ALLOCATED.get() - before)
-}
-
-/// The system allocator, counting per thread.
-struct Counting;
-
-// SAFETY: every call is forwarded to `System` unchanged.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-fn count(size: usize) {
-    // Not during thread teardown, when the counter may be gone.
-    let _ = ALLOCATED.try_with(|allocated| allocated.set(allocated.get() + size));
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOCATOR: wasm_plugin_testing::alloc::Counting = wasm_plugin_testing::alloc::Counting;

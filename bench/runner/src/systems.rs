@@ -76,9 +76,7 @@ impl Ours {
                 .load_bytes(wasm)?,
         ))
     }
-}
 
-impl Ours {
     /// The echo with `bytes::Bytes` on both sides.
     pub fn echo_chunk(&self, request: &Chunk) -> Chunk {
         self.0.echo_chunk(request).expect("echo_chunk")

@@ -251,7 +251,7 @@ fn extern_paths(
 
 /// Whether the protobuf path `path` (`.pkg`, `.pkg.Message`) is `other` or contains it.
 fn covers(path: &str, other: &str) -> bool {
-    path == "." || other == path || other.starts_with(&format!("{path}."))
+    other == path || other.starts_with(&format!("{path}."))
 }
 
 fn write(path: &PathBuf, content: &str) -> Result<(), String> {
